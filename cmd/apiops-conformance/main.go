@@ -1,0 +1,70 @@
+// Command apiops-conformance judges a deployment of the Apinizer Management API token
+// endpoint (POST /apiops/auth/token) and its Bearer tokens against the contract.
+//
+// With no --base-url it starts the embedded mock server in-process and judges that.
+// Exit status: 0 no gating failure, 1 a gating failure, 2 usage or configuration error.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/alecthomas/kong"
+)
+
+// Exit statuses: the CI contract.
+const (
+	exitOK      = 0
+	exitFailed  = 1
+	exitUsage   = 2
+	programName = "apiops-conformance"
+)
+
+type cli struct {
+	Run     runCmd     `cmd:"" help:"Run the conformance suites against a target (default: the embedded mock)."`
+	List    listCmd    `cmd:"" help:"List the requirement catalog."`
+	Spec    specCmd    `cmd:"" help:"Print the embedded OpenAPI document."`
+	Report  reportCmd  `cmd:"" help:"Re-render reports from a saved conformance.json."`
+	Version versionCmd `cmd:"" help:"Print the version."`
+}
+
+// exitError carries an exit status out of a command's Run method.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+func main() { os.Exit(run(os.Args[1:])) }
+
+func run(args []string) int {
+	var c cli
+	parser, err := kong.New(&c,
+		kong.Name(programName),
+		kong.Description("Conformance and contract tests for the Apinizer Management API token endpoint."),
+		kong.UsageOnError(),
+		kong.Exit(func(code int) {
+			if code != 0 {
+				code = exitUsage
+			}
+			os.Exit(code)
+		}),
+	)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", programName, err)
+		return exitUsage
+	}
+	ctx, err := parser.Parse(args)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v (see --help)\n", programName, err)
+		return exitUsage
+	}
+	if err := ctx.Run(); err != nil {
+		var ee exitError
+		if errors.As(err, &ee) {
+			return ee.code
+		}
+		fmt.Fprintf(os.Stderr, "%s: %v\n", programName, err)
+		return exitUsage
+	}
+	return exitOK
+}

@@ -1,0 +1,75 @@
+// Package catalog is the requirement catalog: one table of everything the suites check,
+// each entry with a stable ID, a level, the source it comes from, an area and a title.
+//
+// Every entry is implemented by exactly one Ginkgo spec in package suites, labelled with
+// the entry's ID, level and area; a test there proves the correspondence is one-to-one.
+package catalog
+
+import (
+	"fmt"
+	"regexp"
+)
+
+// Level is how binding a requirement is (RFC 2119 keywords).
+type Level string
+
+// The levels. MUST failures gate; SHOULD failures gate only in strict mode; MAY never gates.
+const (
+	Must   Level = "MUST"
+	Should Level = "SHOULD"
+	May    Level = "MAY"
+)
+
+// Label is the lower-case Ginkgo label of the level ("must", "should", "may").
+func (l Level) Label() string {
+	switch l {
+	case Must:
+		return "must"
+	case Should:
+		return "should"
+	default:
+		return "may"
+	}
+}
+
+// Gating reports whether a failure at this level fails the run.
+func (l Level) Gating(strict bool) bool {
+	return l == Must || (strict && l == Should)
+}
+
+// Requirement is one entry of the catalog.
+type Requirement struct {
+	ID     string `json:"id"`     // e.g. TOKEN-FORM-003; stable across releases
+	Level  Level  `json:"level"`  // MUST, SHOULD or MAY
+	Area   string `json:"area"`   // Ginkgo label of the area, e.g. "form"
+	Source string `json:"source"` // e.g. "docs: Create Token, Request Body" or "rfc: RFC 6749 §5.1"
+	Title  string `json:"title"`  // one sentence, what must hold
+}
+
+// IDPattern is the form of every requirement ID.
+var IDPattern = regexp.MustCompile(`^[A-Z]+(-[A-Z]+)*-[0-9]{3}$`)
+
+// Labels returns the Ginkgo labels of the requirement: ID, level and area.
+func (r Requirement) Labels() []string {
+	return []string{r.ID, r.Level.Label(), r.Area}
+}
+
+// String returns "ID [LEVEL] title".
+func (r Requirement) String() string {
+	return fmt.Sprintf("%s [%s] %s", r.ID, r.Level, r.Title)
+}
+
+// Lookup returns the requirement with the given ID.
+func Lookup(id string) (Requirement, bool) {
+	for _, r := range requirements {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return Requirement{}, false
+}
+
+// All returns a copy of the catalog in its canonical order.
+func All() []Requirement {
+	return append([]Requirement(nil), requirements...)
+}
