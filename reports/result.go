@@ -133,15 +133,15 @@ func checkFromSpec(sr types.SpecReport, strict bool, red *evidence.Redactor) Che
 	for _, e := range sr.ReportEntries {
 		switch e.Name {
 		case evidence.EntryRequirement:
-			_ = json.Unmarshal([]byte(e.Value.AsJSON), &req)
+			_ = decodeEntry(e.Value, &req)
 		case evidence.EntryExchange:
 			var x evidence.Exchange
-			if json.Unmarshal([]byte(e.Value.AsJSON), &x) == nil {
+			if decodeEntry(e.Value, &x) == nil {
 				exchanges = append(exchanges, x)
 			}
 		case evidence.EntryFinding:
 			var s string
-			if json.Unmarshal([]byte(e.Value.AsJSON), &s) == nil {
+			if decodeEntry(e.Value, &s) == nil {
 				findings = append(findings, s)
 			}
 		}
@@ -192,6 +192,21 @@ func checkFromSpec(sr types.SpecReport, strict bool, red *evidence.Redactor) Che
 	}
 	c.Evidence = exchanges
 	return c
+}
+
+// decodeEntry decodes a report entry's value into v. In-process (AddReportEntry and a
+// ReportAfterSuite in the same process) the value is only wrapped, AsJSON is empty and the
+// raw value is kept; after a JSON round trip (parallel runs, a saved Ginkgo JSON report)
+// only AsJSON is reliable. Both go through JSON, so pointers and values decode alike.
+func decodeEntry(v types.ReportEntryValue, into any) error {
+	data := []byte(v.AsJSON)
+	if len(data) == 0 {
+		var err error
+		if data, err = json.Marshal(v.GetRawValue()); err != nil {
+			return err
+		}
+	}
+	return json.Unmarshal(data, into)
 }
 
 // Summarize counts checks by status.
