@@ -74,11 +74,11 @@ func notMet(r Result, n int) string {
 // String is the "41 passed, 0 failed, 2 skipped" part of a verdict line; failures that do
 // not gate are marked: "3 failed (1 not gating)".
 func (s Summary) String() string {
-	failed := fmt.Sprint(s.Failed)
+	note := ""
 	if n := s.Failed - s.GatingFailed; n > 0 {
-		failed = fmt.Sprintf("%d (%d not gating)", s.Failed, n)
+		note = fmt.Sprintf(" (%d not gating)", n)
 	}
-	return fmt.Sprintf("%d passed, %s failed, %d skipped", s.Passed, failed, s.Skipped)
+	return fmt.Sprintf("%d passed, %d failed%s, %d skipped", s.Passed, s.Failed, note, s.Skipped)
 }
 
 // failedLevels lists the levels ("MUST", "SHOULD") of the failed checks that are (or are

@@ -1,6 +1,126 @@
 package main
 
-// PLACEHOLDER: owned by the reports work; replaced there.
-type reportCmd struct{}
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
 
-func (reportCmd) Run() error { return exitError{exitUsage} }
+	"github.com/apiops/apiops-conformance/reports"
+)
+
+// reportCmd re-renders reports from a saved conformance.json and compares two results.
+type reportCmd struct {
+	From     string `required:"" placeholder:"FILE" help:"The conformance.json to render."`
+	HTML     string `name:"html" placeholder:"FILE" help:"Write the HTML report to FILE ('-' for stdout)."`
+	Markdown string `placeholder:"FILE" help:"Write the Markdown summary to FILE ('-' for stdout); with --compare the changes are appended."`
+	JUnit    string `name:"junit" placeholder:"FILE" help:"Write JUnit XML to FILE ('-' for stdout)."`
+	JSON     string `name:"json" placeholder:"FILE" help:"Write the result again as conformance.json to FILE ('-' for stdout)."`
+	Dir      string `placeholder:"DIR" help:"Write every format (conformance.json, junit.xml, summary.md, report.html) into DIR."`
+	Compare  string `placeholder:"OLD" help:"Compare with an older conformance.json: print what changed and exit 1 if a check newly fails a gate."`
+}
+
+// Help is shown by "apiops-conformance report --help".
+func (reportCmd) Help() string {
+	return `Reads a result saved by "run" (conformance.json) and writes it again in any format.
+With no output flag it prints the console summary.
+
+--compare OLD prints what changed since OLD: newly failing, fixed, still failing,
+newly skipped, new and removed checks. Exit status with --compare: 1 when the new
+result fails a gate the old one did not (a check failing and gating now that was not
+failing and gating before, or a new suite error), otherwise 0 — so a CI can gate on
+new failures only, keeping a known-bad baseline. Without --compare the exit status is
+0 whatever the verdict (the verdict's exit status is "run"'s). A missing or invalid
+file exits 2.
+
+Examples:
+  apiops-conformance report --from reports-out/conformance.json
+  apiops-conformance report --from conformance.json --html report.html --junit junit.xml
+  apiops-conformance report --from conformance.json --markdown - >> "$GITHUB_STEP_SUMMARY"
+  apiops-conformance report --from new/conformance.json --compare baseline/conformance.json`
+}
+
+// Run renders the requested formats.
+func (c reportCmd) Run() error {
+	res, err := reports.ReadJSON(c.From)
+	if err != nil {
+		return err
+	}
+	var diff *reports.Diff
+	if c.Compare != "" {
+		old, err := reports.ReadJSON(c.Compare)
+		if err != nil {
+			return err
+		}
+		d := reports.Compare(old, res)
+		diff = &d
+	}
+
+	toStdout := false
+	outputs := []struct {
+		path   string
+		render reports.Renderer
+	}{
+		{c.JSON, reports.WriteJSON},
+		{c.JUnit, reports.WriteJUnit},
+		{c.Markdown, markdownWithDiff(diff)},
+		{c.HTML, reports.WriteHTML},
+	}
+	for _, o := range outputs {
+		switch o.path {
+		case "":
+			continue
+		case "-":
+			toStdout = true
+			var buf bytes.Buffer
+			if err := o.render(&buf, res); err != nil {
+				return err
+			}
+			if _, err := os.Stdout.Write(buf.Bytes()); err != nil {
+				return err
+			}
+		default:
+			if err := reports.WriteFile(o.path, res, o.render); err != nil {
+				return err
+			}
+		}
+	}
+	if c.Dir != "" {
+		if err := reports.WriteFiles(c.Dir, res); err != nil {
+			return err
+		}
+	}
+	wroteFiles := c.JSON != "" || c.JUnit != "" || c.Markdown != "" || c.HTML != "" || c.Dir != ""
+
+	var console io.Writer = os.Stdout
+	if toStdout {
+		console = os.Stderr // stdout carries a rendered format
+	}
+	if diff != nil {
+		reports.WriteDiff(console, *diff)
+		if diff.Regressed() {
+			return exitError{exitFailed}
+		}
+		return nil
+	}
+	if !wroteFiles {
+		reports.WriteConsole(console, res)
+	}
+	return nil
+}
+
+// markdownWithDiff renders summary.md, followed by the changes when comparing.
+func markdownWithDiff(d *reports.Diff) reports.Renderer {
+	return func(w io.Writer, r reports.Result) error {
+		if err := reports.WriteMarkdown(w, r); err != nil {
+			return err
+		}
+		if d == nil {
+			return nil
+		}
+		if _, err := fmt.Fprintln(w); err != nil {
+			return err
+		}
+		return reports.WriteDiffMarkdown(w, *d)
+	}
+}
