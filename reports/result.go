@@ -91,12 +91,17 @@ func FromGinkgo(r types.Report, meta Meta) Result {
 	red.Add(meta.Secrets...)
 	res := Result{
 		Tool:       meta.Tool,
-		Target:     meta.Target,
+		Target:     red.String(meta.Target),
 		Started:    r.StartTime.UTC().Truncate(time.Second),
 		DurationMS: r.RunTime.Milliseconds(),
 		Strict:     meta.Strict,
-		Config:     meta.Config,
 		Checks:     []Check{},
+	}
+	if meta.Config != nil {
+		res.Config = make(map[string]string, len(meta.Config))
+		for k, v := range meta.Config {
+			res.Config[k] = red.String(v)
+		}
 	}
 	for _, sr := range r.SpecReports {
 		if sr.LeafNodeType != types.NodeTypeIt {
@@ -183,6 +188,7 @@ func checkFromSpec(sr types.SpecReport, strict bool, red *evidence.Redactor) Che
 	c.Message = red.String(c.Message)
 	for i := range exchanges {
 		x := &exchanges[i]
+		x.Step = red.String(x.Step)
 		x.Request.URL = red.String(x.Request.URL)
 		x.Request.Header = red.Header(x.Request.Header)
 		x.Request.Body = red.String(x.Request.Body)

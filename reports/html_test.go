@@ -1,0 +1,190 @@
+package reports
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+)
+
+func parseHTML(t *testing.T, r Result) *html.Node {
+	t.Helper()
+	doc, err := html.Parse(bytes.NewReader(render(t, WriteHTML, r)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+func attr(n *html.Node, name string) (string, bool) {
+	for _, a := range n.Attr {
+		if a.Key == name {
+			return a.Val, true
+		}
+	}
+	return "", false
+}
+
+func walk(n *html.Node, f func(*html.Node)) {
+	f(n)
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		walk(c, f)
+	}
+}
+
+func text(n *html.Node) string {
+	var b strings.Builder
+	walk(n, func(n *html.Node) {
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+		}
+	})
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+func byID(doc *html.Node, id string) *html.Node {
+	var found *html.Node
+	walk(doc, func(n *html.Node) {
+		if v, _ := attr(n, "id"); v == id && found == nil {
+			found = n
+		}
+	})
+	return found
+}
+
+func TestHTMLStructure(t *testing.T) {
+	r := sampleResult()
+	doc := parseHTML(t, r)
+
+	v := byID(doc, "verdict")
+	if v == nil {
+		t.Fatal("no #verdict element")
+	}
+	if got := text(v); !strings.HasPrefix(got, "NOT CONFORMANT") || !strings.Contains(got, "2 gating failures") {
+		t.Errorf("verdict text = %q", got)
+	}
+	if class, _ := attr(v, "class"); !strings.Contains(class, "fail") {
+		t.Errorf("verdict class = %q, want fail", class)
+	}
+	for _, id := range []string{"by-level", "by-area", "requirements"} {
+		if byID(doc, id) == nil {
+			t.Errorf("no #%s element", id)
+		}
+	}
+
+	// One element per check, with its status and level, failures first (gating first).
+	var ids, statuses []string
+	walk(doc, func(n *html.Node) {
+		if st, ok := attr(n, "data-status"); ok && n.Data == "article" {
+			id, _ := attr(n, "data-id")
+			lv, _ := attr(n, "data-level")
+			if lv == "" {
+				t.Errorf("check %s has no data-level", id)
+			}
+			ids = append(ids, id)
+			statuses = append(statuses, st)
+		}
+	})
+	want := "TOKEN-FORM-004 BEARER-USE-001 TOKEN-OK-003 TOKEN-EXP-002 BEARER-USE-002 TOKEN-FORM-001 TOKEN-OK-004"
+	if got := strings.Join(ids, " "); got != want {
+		t.Errorf("check order = %s\nwant           %s", got, want)
+	}
+	if got := strings.Join(statuses, " "); got != "failed failed failed skipped skipped passed passed" {
+		t.Errorf("statuses in order = %s", got)
+	}
+
+	// Self-contained: no external resource, links only to anchors and public RFC sections.
+	walk(doc, func(n *html.Node) {
+		if n.Type != html.ElementNode {
+			return
+		}
+		if _, ok := attr(n, "src"); ok {
+			t.Errorf("<%s src=…>: the report must not load anything", n.Data)
+		}
+		switch n.Data {
+		case "link", "img", "iframe", "object", "embed", "base", "form":
+			t.Errorf("unexpected <%s> element", n.Data)
+		}
+		if href, ok := attr(n, "href"); ok && !strings.HasPrefix(href, "#") && !strings.HasPrefix(href, "https://www.rfc-editor.org/rfc/rfc") {
+			t.Errorf("external link %q", href)
+		}
+	})
+	page := string(render(t, WriteHTML, r))
+	for _, bad := range []string{"@import", "url(", "<script>alert", "http://evil.example\""} {
+		if strings.Contains(page, bad) {
+			t.Errorf("page contains %q", bad)
+		}
+	}
+	if !strings.Contains(page, "&lt;script&gt;alert") {
+		t.Error("the hostile response body should be shown, escaped")
+	}
+
+	// Failures show their evidence open; passed checks keep it in a closed <details>.
+	if d := byID(doc, "check-TOKEN-FORM-004"); d == nil || strings.Contains(render1(d), "<details") || !strings.Contains(text(d), "Request sent") {
+		t.Error("a failure's evidence should be shown open")
+	}
+	if d := byID(doc, "check-TOKEN-FORM-001"); d == nil || !strings.Contains(render1(d), "<details class=\"evidence\">") {
+		t.Error("a passed check's evidence should be collapsed in <details>")
+	}
+	if got := text(byID(doc, "check-TOKEN-OK-003")); !strings.Contains(got, "NOT MET (not gating)") {
+		t.Errorf("non-gating failure text = %q", got)
+	}
+	if got := text(byID(doc, "check-TOKEN-EXP-002")); !strings.Contains(got, "Skipped: needs a token lifetime") {
+		t.Errorf("skipped check should show its reason: %q", got)
+	}
+}
+
+func render1(n *html.Node) string {
+	var b bytes.Buffer
+	_ = html.Render(&b, n)
+	return b.String()
+}
+
+func TestHTMLVerdictWording(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		r    Result
+		want string
+	}{
+		{"conformant", conformantResult(), "CONFORMANT (MUST) Conformant at MUST level; 1 SHOULD recommendation not met (not gating)."},
+		{"strict", strictResult(), "NOT CONFORMANT Not conformant at MUST and SHOULD levels (strict mode): 3 gating failures (MUST/SHOULD)."},
+		{"empty", Result{Tool: Tool{Name: "x"}}, "CONFORMANT (MUST) Conformant at MUST level; but no check ran (all skipped)."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := text(byID(parseHTML(t, tc.r), "verdict")); got != tc.want {
+				t.Errorf("verdict = %q\nwant      %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestSourceLinks(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want []SourcePart
+	}{
+		{"docs: Create Token, Request Body", []SourcePart{{Text: "docs: Create Token, Request Body"}}},
+		{"rfc: RFC 6749 §5.1", []SourcePart{{Text: "rfc: "}, {Text: "RFC 6749 §5.1", URL: "https://www.rfc-editor.org/rfc/rfc6749#section-5.1"}}},
+		{"rfc: RFC 6749 Appendix B", []SourcePart{{Text: "rfc: "}, {Text: "RFC 6749 Appendix B", URL: "https://www.rfc-editor.org/rfc/rfc6749#appendix-B"}}},
+		{"rfc: RFC 6749 §2.3.1, §5.2; RFC 6750 §3", []SourcePart{
+			{Text: "rfc: "}, {Text: "RFC 6749 §2.3.1", URL: "https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1"},
+			{Text: ", "}, {Text: "§5.2", URL: "https://www.rfc-editor.org/rfc/rfc6749#section-5.2"},
+			{Text: "; "}, {Text: "RFC 6750 §3", URL: "https://www.rfc-editor.org/rfc/rfc6750#section-3"},
+		}},
+		{"RFC6750", []SourcePart{{Text: "RFC6750", URL: "https://www.rfc-editor.org/rfc/rfc6750"}}},
+		{"docs: Errors §4", []SourcePart{{Text: "docs: Errors §4"}}}, // no RFC named: unlinked
+		{"", nil},
+	} {
+		got := SourceLinks(tc.in)
+		if len(got) != len(tc.want) {
+			t.Errorf("SourceLinks(%q) = %+v, want %+v", tc.in, got, tc.want)
+			continue
+		}
+		for i := range got {
+			if got[i] != tc.want[i] {
+				t.Errorf("SourceLinks(%q)[%d] = %+v, want %+v", tc.in, i, got[i], tc.want[i])
+			}
+		}
+	}
+}

@@ -1,0 +1,109 @@
+package reports
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/apiops/apiops-conformance/suites/evidence"
+)
+
+const (
+	sampleTarget = "http://127.0.0.1:8080"
+	tokenURL     = sampleTarget + "/apiops/auth/token"
+)
+
+// sampleResult is the fixed result every golden file is rendered from: every status, a
+// gating and a non-gating failure, evidence with and without a response, a truncated body,
+// text that needs escaping in every format, and a suite-level error only when asked.
+func sampleResult() Result {
+	okExchange := evidence.Exchange{
+		Step: "obtain a token",
+		Request: evidence.Request{
+			Method: http.MethodPost,
+			URL:    tokenURL,
+			Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},
+			Body:   "username=admin&password=" + evidence.Redacted,
+		},
+		Response: evidence.Response{
+			Status: 200,
+			Header: http.Header{"Content-Type": {"application/json"}, "Cache-Control": {"no-store"}},
+			Body:   `{"access_token":"[REDACTED]","token_type":"Bearer","expires_in":3600}`,
+		},
+		DurationMS: 12,
+	}
+	badJSON := okExchange
+	badJSON.Step = "obtain a token with a JSON body"
+	badJSON.Request.Header = http.Header{"Content-Type": {"application/json"}}
+	badJSON.Request.Body = `{"username":"admin","password":"[REDACTED]"}`
+	badJSON.Response.Header = http.Header{"Content-Type": {"text/html; charset=utf-8"}}
+	badJSON.Response.Body = "<html><script>alert('x')</script> & | * _ `code` [link](http://evil.example)</html>"
+	badJSON.Response.BodyTruncated = true
+
+	noStore := okExchange
+	noStore.Response.Header = http.Header{"Content-Type": {"application/json"}}
+
+	bearer := evidence.Exchange{
+		Step: "call a protected endpoint",
+		Request: evidence.Request{
+			Method: http.MethodGet,
+			URL:    sampleTarget + "/apiops/projects",
+			Header: http.Header{"Authorization": {"Bearer " + evidence.Redacted}},
+		},
+		Response: evidence.Response{Error: "context deadline exceeded (Client.Timeout exceeded while awaiting headers)"},
+	}
+	bearer.DurationMS = 5000
+
+	return Result{
+		Tool:       Tool{Name: "apiops-conformance", Version: "v0.1.0"},
+		Target:     sampleTarget,
+		Started:    time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC),
+		DurationMS: 6321,
+		Config: map[string]string{
+			"base_url": sampleTarget,
+			"username": "admin",
+			"password": evidence.Redacted,
+			"timeout":  "5s",
+		},
+		Checks: []Check{
+			{ID: "TOKEN-FORM-001", Level: "MUST", Area: "form", Title: "Accepts an application/x-www-form-urlencoded body",
+				Source: "docs: Create Token, Request Body", Status: Passed, DurationMS: 12, Evidence: []evidence.Exchange{okExchange}},
+			{ID: "TOKEN-FORM-004", Level: "MUST", Area: "form", Title: "Rejects a JSON body with 400 <invalid_request>",
+				Source: "docs: Create Token, Request Body; rfc: RFC 6749 §3.2", Status: Failed, Gating: true, DurationMS: 15,
+				Message:  "expected status 400 with error=invalid_request\nbut got 200 text/html; charset=utf-8",
+				Evidence: []evidence.Exchange{badJSON}},
+			{ID: "TOKEN-OK-003", Level: "SHOULD", Area: "success", Title: "Sends Cache-Control: no-store with a token",
+				Source: "rfc: RFC 6749 §5.1", Status: Failed, Gating: false, DurationMS: 11,
+				Message:  "expected header Cache-Control: no-store\nbut the response had no Cache-Control header",
+				Evidence: []evidence.Exchange{noStore}},
+			{ID: "TOKEN-OK-004", Level: "MAY", Area: "success", Title: "Accepts expires_in as a number or string",
+				Source: "rfc: RFC 6749 Appendix B", Status: Passed, DurationMS: 3},
+			{ID: "TOKEN-EXP-002", Level: "MUST", Area: "expiry", Title: "Rejects an expired token with 401",
+				Source: "docs: Token Expiry", Status: Skipped,
+				Message: "needs a token lifetime shorter than the wait budget (--max-wait 30s); the target issues tokens for 3600s"},
+			{ID: "BEARER-USE-001", Level: "MUST", Area: "bearer", Title: "Accepts the issued token as a Bearer credential",
+				Source: "rfc: RFC 6750 §2.1", Status: Failed, Gating: true, DurationMS: 5000,
+				Message:  "expected a response within 5s\nbut the request timed out",
+				Evidence: []evidence.Exchange{okExchange, bearer}},
+			{ID: "BEARER-USE-002", Level: "SHOULD", Area: "bearer", Title: "Sends WWW-Authenticate with a 401",
+				Source: "rfc: RFC 6750 §3", Status: Skipped, Message: "no token was obtained (BEARER-USE-001 failed)"},
+		},
+	}.summarized()
+}
+
+// summarized fills in the summary, as FromGinkgo does.
+func (r Result) summarized() Result {
+	r.Summary = Summarize(r.Checks)
+	return r
+}
+
+// conformantResult is sampleResult with its gating failures passed: conformant with one
+// SHOULD recommendation not met.
+func conformantResult() Result {
+	r := sampleResult()
+	for i := range r.Checks {
+		if r.Checks[i].Gating {
+			r.Checks[i].Status, r.Checks[i].Gating, r.Checks[i].Message = Passed, false, ""
+		}
+	}
+	return r.summarized()
+}

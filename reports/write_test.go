@@ -1,0 +1,161 @@
+package reports
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/onsi/ginkgo/v2/reporters"
+)
+
+func TestWriteFilesAndReadJSONRoundTrip(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "nested", "out")
+	want := sampleResult()
+	if err := WriteFiles(dir, want); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if got := strings.Join(names, " "); got != "conformance.json junit.xml report.html summary.md" {
+		t.Errorf("files = %s (no temporary file may remain)", got)
+	}
+	got, err := ReadJSON(filepath.Join(dir, JSONFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("round trip (-want +got):\n%s", diff)
+	}
+	// Writing again replaces the files.
+	if err := WriteFiles(dir, conformantResult()); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := ReadJSON(filepath.Join(dir, JSONFile)); !got.Conformant() {
+		t.Error("the second WriteFiles did not replace conformance.json")
+	}
+}
+
+// TestJSONContract pins the machine contract of issue 4: key names and order.
+func TestJSONContract(t *testing.T) {
+	out := string(render(t, WriteJSON, sampleResult()))
+	order := []string{`"tool"`, `"name"`, `"version"`, `"target"`, `"started": "2026-11-23T01:00:00Z"`, `"duration_ms"`,
+		`"strict"`, `"config"`, `"summary"`, `"passed"`, `"failed"`, `"skipped"`, `"gating_failed"`, `"checks"`,
+		`"id"`, `"level"`, `"area"`, `"title"`, `"source"`, `"status"`, `"gating"`, `"duration_ms"`, `"evidence"`}
+	at := 0
+	for _, key := range order {
+		i := strings.Index(out[at:], key)
+		if i < 0 {
+			t.Fatalf("conformance.json: %s missing or out of order after offset %d", key, at)
+		}
+		at += i + len(key)
+	}
+	var generic map[string]any
+	if err := json.Unmarshal([]byte(out), &generic); err != nil {
+		t.Fatal(err)
+	}
+	check := generic["checks"].([]any)[1].(map[string]any)
+	if check["status"] != "failed" || check["message"] == nil {
+		t.Errorf("a failed check: %v", check)
+	}
+	if strings.Contains(out, `\u003c`) {
+		t.Error("conformance.json should not HTML-escape '<'")
+	}
+	if got := string(render(t, WriteJSON, Result{Tool: Tool{Name: "x"}})); !strings.Contains(got, `"checks": []`) {
+		t.Errorf("no checks must be written as [], got:\n%s", got)
+	}
+}
+
+func TestReadJSONErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, tc := range []struct{ name, path, want string }{
+		{"missing", filepath.Join(dir, "nope.json"), "no such file"},
+		{"not JSON", write("junit.xml", "<testsuites/>"), "is not a conformance.json result"},
+		{"other JSON", write("other.json", `{"foo": 1}`), "no tool or checks"},
+		{"wrong types", write("types.json", `{"tool":{"name":"x"},"checks":"all"}`), "is not a conformance.json result"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ReadJSON(tc.path)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("ReadJSON: %v, want an error containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestWriteFilesErrorsNameThePath(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "a-file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := WriteFiles(file, sampleResult())
+	if err == nil || !strings.Contains(err.Error(), "a-file") {
+		t.Errorf("WriteFiles into a file: %v", err)
+	}
+	failing := func(io.Writer, Result) error { return errors.New("boom") }
+	path := filepath.Join(t.TempDir(), "x.txt")
+	if err := WriteFile(path, sampleResult(), failing); err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "boom") {
+		t.Errorf("WriteFile with a failing renderer: %v", err)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Error("a failed render must leave no file behind")
+	}
+}
+
+// TestJUnitSemantics: CI tools decide from <failure>/<error>; only gating failures and suite
+// errors may produce them.
+func TestJUnitSemantics(t *testing.T) {
+	r := sampleResult()
+	r.Errors = []string{"BeforeSuite: boom"}
+	var suites reporters.JUnitTestSuites
+	if err := xml.Unmarshal(render(t, WriteJUnit, r), &suites); err != nil {
+		t.Fatal(err)
+	}
+	s := suites.TestSuites[0]
+	if s.Tests != 8 || s.Failures != 2 || s.Skipped != 2 || s.Errors != 1 || s.Properties.WithName("config.password") != "[REDACTED]" {
+		t.Errorf("suite counts/properties: tests=%d failures=%d skipped=%d errors=%d", s.Tests, s.Failures, s.Skipped, s.Errors)
+	}
+	for _, tc := range s.TestCases {
+		var props reporters.JUnitProperties
+		if tc.Properties != nil {
+			props = *tc.Properties
+		}
+		id, gating := props.WithName("id"), props.WithName("gating") == "true"
+		switch {
+		case tc.Classname == "suite":
+			if tc.Error == nil {
+				t.Errorf("%s: a suite error needs <error>", tc.Name)
+			}
+		case props.WithName("status") == "failed" && gating:
+			if tc.Failure == nil || !strings.HasPrefix(tc.Name, id+" [MUST] ") {
+				t.Errorf("%s: a gating failure needs <failure> and an 'ID [LEVEL] title' name", tc.Name)
+			}
+		case props.WithName("status") == "failed":
+			if tc.Failure != nil || tc.Error != nil || !strings.Contains(tc.SystemOut, "NOT GATING") {
+				t.Errorf("%s: a non-gating failure must not be a <failure> but must say so in system-out", tc.Name)
+			}
+		case props.WithName("status") == "skipped":
+			if tc.Skipped == nil || tc.Skipped.Message == "" {
+				t.Errorf("%s: a skip needs <skipped message=reason>", tc.Name)
+			}
+		}
+		if tc.Classname != "suite" && (props.WithName("level") == "" || props.WithName("source") == "" || tc.Classname != props.WithName("area")) {
+			t.Errorf("%s: properties %+v, classname %s", tc.Name, props, tc.Classname)
+		}
+	}
+}
