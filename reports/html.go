@@ -1,7 +1,9 @@
 package reports
 
 import (
+	"bytes"
 	_ "embed"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"io"
@@ -165,9 +167,19 @@ func responseText(r evidence.Response) string {
 	fmt.Fprintf(&b, "HTTP %d %s\n", r.Status, http.StatusText(r.Status))
 	writeHeaders(&b, r.Header)
 	if r.Body != "" {
-		fmt.Fprintf(&b, "\n%s", r.Body)
+		fmt.Fprintf(&b, "\n%s", readableBody(r.Body, r.BodyTruncated))
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// readableBody indents a complete JSON body so it wraps at its structure rather than in
+// the middle of a value; any other body (or a cut one) is shown exactly as received.
+func readableBody(body string, truncated bool) string {
+	var buf bytes.Buffer
+	if truncated || !json.Valid([]byte(body)) || json.Indent(&buf, []byte(body), "", "  ") != nil {
+		return body
+	}
+	return buf.String()
 }
 
 func writeHeaders(b *strings.Builder, h http.Header) {
