@@ -9,6 +9,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -119,7 +120,7 @@ func newHTMLView(r Result) htmlView {
 func newHTMLCheck(c Check) htmlCheck {
 	h := htmlCheck{
 		Check:  c,
-		Anchor: "check-" + c.ID,
+		Anchor: "check-" + anchorUnsafe.ReplaceAllString(c.ID, "-"),
 		Source: SourceLinks(c.Source),
 		Open:   c.Status == Failed,
 	}
@@ -146,6 +147,10 @@ func newHTMLCheck(c Check) htmlCheck {
 	}
 	return h
 }
+
+// anchorUnsafe matches what may not appear in a fragment identifier we generate (catalog IDs
+// never contain such characters; a spec outside the catalog is named by its text).
+var anchorUnsafe = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
 
 // requestText renders a request the way it went on the wire (headers sorted).
 func requestText(r evidence.Request) string {

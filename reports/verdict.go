@@ -38,7 +38,7 @@ func VerdictOf(r Result) Verdict {
 			v.Sentence += "; " + notMet(r, nonGating)
 		}
 		if s.Passed == 0 && s.Failed == 0 {
-			v.Sentence += "; but no check ran (all skipped)"
+			v.Sentence += ", but no check ran"
 		}
 		v.Sentence += "."
 		return v

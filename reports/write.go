@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -42,10 +43,7 @@ func WriteFiles(dir string, r Result) error {
 			errs = append(errs, err)
 		}
 	}
-	if len(errs) > 0 {
-		return joinErrors(errs)
-	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // WriteFile renders r with render into the file at path, atomically: the output goes to a
@@ -89,23 +87,3 @@ func WriteJSON(w io.Writer, r Result) error {
 	enc.SetEscapeHTML(false)
 	return enc.Encode(r)
 }
-
-// joinErrors joins errors one per line (errors.Join, kept here so the message format is ours).
-func joinErrors(errs []error) error {
-	var msg bytes.Buffer
-	for i, err := range errs {
-		if i > 0 {
-			msg.WriteString("; ")
-		}
-		msg.WriteString(err.Error())
-	}
-	return multiError{msg: msg.String(), errs: errs}
-}
-
-type multiError struct {
-	msg  string
-	errs []error
-}
-
-func (e multiError) Error() string   { return e.msg }
-func (e multiError) Unwrap() []error { return e.errs }

@@ -44,7 +44,7 @@ Examples:
 func (c reportCmd) Run() error {
 	res, err := reports.ReadJSON(c.From)
 	if err != nil {
-		return err
+		return fmt.Errorf("%w (conformance.json is written by 'apiops-conformance run --report-dir DIR')", err)
 	}
 	var diff *reports.Diff
 	if c.Compare != "" {
