@@ -1,0 +1,120 @@
+package reports
+
+import (
+	"bytes"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
+	. "github.com/onsi/gomega"
+
+	"github.com/apiops/apiops-conformance/suites/catalog"
+	"github.com/apiops/apiops-conformance/suites/evidence"
+)
+
+// The e2e suite attaches entries exactly as the real suites do, so this test proves the
+// path AddReportEntry → Skip → ReportAfterSuite → FromGinkgo → every format, in-process.
+var (
+	e2eReport types.Report
+	e2eOnce   sync.Once
+	e2eSecret = "e2e-" + passwordCore
+)
+
+func attach(req catalog.Requirement) {
+	AddReportEntry(evidence.EntryRequirement, req, ReportEntryVisibilityNever)
+}
+
+var _ = Describe("e2e", func() {
+	x := evidence.Exchange{
+		Step:     "obtain a token",
+		Request:  evidence.Request{Method: "POST", URL: tokenURL, Body: "password=" + e2eSecret},
+		Response: evidence.Response{Status: 200, Header: http.Header{"Content-Type": {"application/json"}}},
+	}
+	It("passes", Label(reqPass.Labels()...), func() {
+		attach(reqPass)
+		AddReportEntry(evidence.EntryExchange, &x, ReportEntryVisibilityNever)
+	})
+	It("fails", Label(reqFail.Labels()...), func() {
+		attach(reqFail)
+		AddReportEntry(evidence.EntryExchange, x, ReportEntryVisibilityNever)
+		Expect(x.Response.Status).To(Equal(400), "sent password %s", e2eSecret)
+	})
+	It("skips", Label(reqSkip.Labels()...), func() {
+		attach(reqSkip)
+		Skip("needs a short token lifetime")
+	})
+	It("finds", Label(reqFinding.Labels()...), func() {
+		attach(reqFinding)
+		AddReportEntry(evidence.EntryFinding, "no Cache-Control header", ReportEntryVisibilityNever)
+	})
+})
+
+var _ = ReportAfterSuite("capture", func(r Report) { e2eReport = r })
+
+// quietT is the GinkgoTestingT of the e2e run: the suite fails on purpose, which must not
+// fail the Go test; the test judges the report instead.
+type quietT struct{}
+
+func (quietT) Fail() {}
+
+func TestGinkgoEndToEnd(t *testing.T) {
+	ran := false
+	e2eOnce.Do(func() {
+		ran = true
+		RegisterFailHandler(Fail)
+		suite, reporter := GinkgoConfiguration()
+		suite.RandomizeAllSpecs = true // the result must not depend on run order
+		reporter.Succinct, reporter.NoColor, reporter.SilenceSkips = true, true, true
+		RunSpecs(quietT{}, "reports e2e", suite, reporter)
+	})
+	if !ran {
+		t.Skip("Ginkgo runs a suite once per process (-count > 1)")
+	}
+	res := FromGinkgo(e2eReport, Meta{Tool: Tool{Name: "apiops-conformance", Version: "e2e"}, Target: sampleTarget, Secrets: []string{e2eSecret}})
+
+	var got []string
+	for _, c := range res.Checks {
+		got = append(got, c.ID+"="+string(c.Status)+map[bool]string{true: "/gating"}[c.Gating]+"/ev"+string(rune('0'+len(c.Evidence))))
+	}
+	want := "TEST-A-001=passed/ev1 TEST-A-002=failed/gating/ev1 TEST-A-003=skipped/ev0 TEST-A-004=failed/ev0"
+	if strings.Join(got, " ") != want {
+		t.Errorf("checks = %s\nwant     %s", strings.Join(got, " "), want)
+	}
+	if c := res.Checks[2]; c.Message != "needs a short token lifetime" {
+		t.Errorf("skip reason = %q", c.Message)
+	}
+	if c := res.Checks[3]; c.Message != "no Cache-Control header" || c.Source != reqFinding.Source {
+		t.Errorf("finding = %+v", c)
+	}
+	if c := res.Checks[1]; !strings.Contains(c.Message, "sent password "+evidence.Redacted) || c.Evidence[0].Request.URL != tokenURL {
+		t.Errorf("failure = %+v", c)
+	}
+
+	dir := t.TempDir()
+	if err := WriteFiles(dir, res); err != nil {
+		t.Fatal(err)
+	}
+	var console bytes.Buffer
+	WriteConsole(&console, res)
+	outs := [][]byte{console.Bytes()}
+	for _, f := range []string{JSONFile, JUnitFile, MarkdownFile, HTMLFile} {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		outs = append(outs, b)
+	}
+	for i, b := range outs {
+		if bytes.Contains(b, []byte(passwordCore)) {
+			t.Errorf("output %d leaks the secret", i)
+		}
+	}
+	if !strings.Contains(console.String(), "NOT CONFORMANT — 1 gating failure; 1 passed, 2 failed (1 not gating), 1 skipped") {
+		t.Errorf("console verdict:\n%s", console.String())
+	}
+}
