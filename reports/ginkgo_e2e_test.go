@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -21,7 +21,6 @@ import (
 // path AddReportEntry → Skip → ReportAfterSuite → FromGinkgo → every format, in-process.
 var (
 	e2eReport types.Report
-	e2eOnce   sync.Once
 	e2eSecret = "e2e-" + passwordCore
 )
 
@@ -62,19 +61,26 @@ type quietT struct{}
 
 func (quietT) Fail() {}
 
+// e2eChildEnv marks the child process that runs the e2e suite.
+const e2eChildEnv = "APIOPS_REPORTS_E2E_CHILD"
+
+// TestGinkgoEndToEnd runs in a child process of the test binary: Ginkgo runs a suite once per
+// process and refuses go test -count > 1, which must keep working for the other tests.
 func TestGinkgoEndToEnd(t *testing.T) {
-	ran := false
-	e2eOnce.Do(func() {
-		ran = true
-		RegisterFailHandler(Fail)
-		suite, reporter := GinkgoConfiguration()
-		suite.RandomizeAllSpecs = true // the result must not depend on run order
-		reporter.Succinct, reporter.NoColor, reporter.SilenceSkips = true, true, true
-		RunSpecs(quietT{}, "reports e2e", suite, reporter)
-	})
-	if !ran {
-		t.Skip("Ginkgo runs a suite once per process (-count > 1)")
+	if os.Getenv(e2eChildEnv) == "" {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestGinkgoEndToEnd$", "-test.count=1", "-test.v")
+		cmd.Env = append(os.Environ(), e2eChildEnv+"=1")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("the e2e suite's child process: %v\n%s", err, out)
+		}
+		return
 	}
+	RegisterFailHandler(Fail)
+	suite, reporter := GinkgoConfiguration()
+	suite.RandomizeAllSpecs = true // the result must not depend on run order
+	reporter.Succinct, reporter.NoColor, reporter.SilenceSkips = true, true, true
+	RunSpecs(quietT{}, "reports e2e", suite, reporter)
+
 	res := FromGinkgo(e2eReport, Meta{Tool: Tool{Name: "apiops-conformance", Version: "e2e"}, Target: sampleTarget, Secrets: []string{e2eSecret}})
 
 	var got []string
