@@ -53,6 +53,10 @@ type Exchange struct {
 	Request    Request  `json:"request"`
 	Response   Response `json:"response"`
 	DurationMS int64    `json:"duration_ms"`
+	// Contract is set when the response does not match the OpenAPI contract (spec/):
+	// what kin-openapi found, redacted. Requirements TOKEN-SPEC-* gate on it; other
+	// checks only record it here.
+	Contract string `json:"contract,omitempty"`
 }
 
 // Duration sets DurationMS from d.
@@ -133,3 +137,6 @@ func (r *Redactor) Excerpt(body []byte) (string, bool) {
 }
 
 func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// Secrets returns the registered secrets (with their encoded forms), longest first.
+func (r *Redactor) Secrets() []string { return slices.Clone(r.secrets) }

@@ -1,0 +1,183 @@
+// Package suites holds the conformance suites: one Ginkgo spec per requirement of the
+// catalog (package catalog), in ordinary files so the apiops-conformance CLI can run them
+// in-process with Run, and `go test ./suites/` or `ginkgo` can run them against a target
+// named by APIOPS_* environment variables.
+//
+// Every spec records its requirement, every exchange it made (redacted, bounded) and,
+// for a SHOULD or MAY violation outside strict mode, a finding — the report entries named
+// in package evidence. Every answer that the OpenAPI contract (package spec) describes is
+// validated against it: a deviation is recorded in the exchange's evidence
+// (Exchange.Contract) by every check, and fails the TOKEN-SPEC-* checks, which send a
+// battery of documented requests for that purpose.
+package suites
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo's DSL
+	"github.com/onsi/ginkgo/v2/formatter"
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/apiops/apiops-conformance/spec"
+	"github.com/apiops/apiops-conformance/suites/catalog"
+	"github.com/apiops/apiops-conformance/suites/evidence"
+)
+
+// SuiteName is the Ginkgo suite description.
+const SuiteName = "apiops-conformance"
+
+// The whole suite is one top-level container, so Ginkgo's shuffling of top-level
+// containers cannot reorder the checks: they run in catalog order (each is independent).
+var _ = Describe("Apinizer token endpoint", func() {
+	Describe("form encoding", formSpecs)
+	Describe("200 response", successSpecs)
+	Describe("error responses", errorSpecs)
+	Describe("Bearer usage", bearerSpecs)
+	Describe("expiry and revocation", expirySpecs)
+	Describe("robustness and security", robustnessSpecs)
+	Describe("OpenAPI contract", contractSpecs)
+})
+
+// Progress: one line per check, as it ends, when the run asked for it.
+var _ = ReportAfterEach(func(r SpecReport) {
+	if state == nil || state.progress == nil || r.LeafNodeType != types.NodeTypeIt {
+		return
+	}
+	fmt.Fprintln(state.progress, state.red.String(progressLine(r)))
+})
+
+// captured is the report of the last RunSpecs, handed over by ReportAfterSuite.
+var captured types.Report
+
+var _ = ReportAfterSuite("capture the report", func(r Report) { captured = r })
+
+func progressLine(r SpecReport) string {
+	id := r.LeafNodeText
+	for _, l := range r.Labels() {
+		if _, ok := catalog.Lookup(l); ok {
+			id = l
+		}
+	}
+	req, _ := catalog.Lookup(id)
+	mark, note := "✓", ""
+	switch {
+	case r.State == types.SpecStateSkipped:
+		mark, note = "-", "skipped: "+firstLine(r.Failure.Message)
+	case r.State.Is(types.SpecStateFailureStates):
+		mark, note = "✗", firstLine(expectedLine(r.Failure.Message))
+	default:
+		for _, e := range r.ReportEntries {
+			if e.Name == evidence.EntryFinding {
+				mark, note = "!", "finding: "+firstLine(expectedLine(e.StringRepresentation()))
+			}
+		}
+	}
+	line := fmt.Sprintf("%s %-17s %-6s %s (%dms)", mark, id, req.Level, req.Title, r.RunTime.Milliseconds())
+	if note != "" {
+		line += "\n    " + note
+	}
+	return line
+}
+
+// expectedLine picks the "expected:" line of a failure message, if any.
+func expectedLine(msg string) string {
+	for _, l := range strings.Split(msg, "\n") {
+		if strings.HasPrefix(l, "expected:") {
+			return l
+		}
+	}
+	return msg
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	if len(s) > 160 {
+		s = s[:160] + "…"
+	}
+	return s
+}
+
+// Options are the parts of a run that are not the target's configuration.
+type Options struct {
+	// Control drives the target's test hooks. Nil: an HTTPControl for cfg.ControlURL
+	// when that is set, else none.
+	Control Control
+	// LabelFilter selects checks by Ginkgo label expression (IDs, levels, areas).
+	LabelFilter string
+	// Progress receives one line per check as it ends; nil for none.
+	Progress io.Writer
+	// GinkgoOutput receives Ginkgo's own reporter output; nil discards it (the
+	// Progress lines and the caller's summary replace it).
+	GinkgoOutput io.Writer
+	// Reporter configures Ginkgo's reporter.
+	Reporter types.ReporterConfig
+}
+
+// Outcome is what a run produced.
+type Outcome struct {
+	// Report is Ginkgo's report of the run; reports.FromGinkgo reads it.
+	Report types.Report
+	// Secrets are every secret the run knew of (configured secrets and issued tokens),
+	// for redacting anything written from the report.
+	Secrets []string
+}
+
+// failer is the GinkgoTestingT of a run outside `go test`.
+type failer struct{ failed bool }
+
+func (f *failer) Fail() { f.failed = true }
+
+// Run runs the suites against cfg's target in this process and returns Ginkgo's report.
+// Ginkgo allows one run per process: a second call fails. Cancelling ctx cuts every
+// request of the run. A failed check is not an error: it is in the report.
+func Run(ctx context.Context, cfg Config, opts Options) (Outcome, error) {
+	return run(ctx, &failer{}, cfg, opts)
+}
+
+func run(ctx context.Context, t GinkgoTestingT, cfg Config, opts Options) (Outcome, error) {
+	if state != nil {
+		return Outcome{}, errors.New("suites: a run is already in progress")
+	}
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return Outcome{}, err
+	}
+	client, err := NewHTTPClient(cfg)
+	if err != nil {
+		return Outcome{}, err
+	}
+	validator, err := spec.NewValidator()
+	if err != nil {
+		return Outcome{}, fmt.Errorf("suites: %w", err)
+	}
+	control := opts.Control
+	if control == nil && cfg.ControlURL != "" {
+		control = NewHTTPControl(cfg.ControlURL, &http.Client{Transport: client.Transport, Timeout: cfg.Timeout})
+	}
+	red := &evidence.Redactor{}
+	red.Add(cfg.Secrets()...)
+	state = &runState{cfg: cfg, control: control, client: client, validator: validator,
+		red: red, ctx: ctx, progress: opts.Progress}
+	defer func() { state = nil }()
+
+	out := opts.GinkgoOutput
+	if out == nil {
+		out = io.Discard
+	}
+	saved := formatter.ColorableStdOut
+	formatter.ColorableStdOut = out
+	defer func() { formatter.ColorableStdOut = saved }()
+
+	suiteCfg, _ := GinkgoConfiguration()
+	if opts.LabelFilter != "" {
+		suiteCfg.LabelFilter = opts.LabelFilter
+	}
+	captured = types.Report{}
+	RunSpecs(t, SuiteName, suiteCfg, opts.Reporter)
+	return Outcome{Report: captured, Secrets: red.Secrets()}, nil
+}

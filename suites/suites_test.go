@@ -1,0 +1,98 @@
+package suites
+
+import (
+	"context"
+	"os"
+	"slices"
+	"testing"
+
+	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo's DSL
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/apiops/apiops-conformance/suites/catalog"
+)
+
+// TestConformance runs the suites against the target named by APIOPS_* environment
+// variables, like the OCI distribution-spec conformance suite:
+//
+//	APIOPS_BASE_URL=https://manager.example.com APIOPS_CLIENT_ID=… APIOPS_CLIENT_SECRET=… \
+//	  go test ./suites/ -run TestConformance -v
+//
+// Without APIOPS_BASE_URL it is skipped: it starts nothing (package suites cannot start
+// the mock; `apiops-conformance run` without --base-url does).
+func TestConformance(t *testing.T) {
+	if os.Getenv(EnvBaseURL) == "" {
+		t.Skipf("%s is not set: no target to judge (apiops-conformance run judges the embedded mock)", EnvBaseURL)
+	}
+	cfg, err := ConfigFromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run(context.Background(), t, cfg, Options{GinkgoOutput: os.Stdout}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCatalogMatchesSpecs proves catalog and specs correspond one-to-one: every spec is
+// labelled with exactly one catalog ID, its level and area, its text is the requirement's
+// String(), and every requirement has exactly one spec, in catalog order.
+func TestCatalogMatchesSpecs(t *testing.T) {
+	report := PreviewSpecs(SuiteName)
+	var ids []string
+	for _, sr := range report.SpecReports {
+		if sr.LeafNodeType != types.NodeTypeIt {
+			continue
+		}
+		var found []catalog.Requirement
+		for _, l := range sr.Labels() {
+			if r, ok := catalog.Lookup(l); ok {
+				found = append(found, r)
+			}
+		}
+		if len(found) != 1 {
+			t.Errorf("spec %q carries %d catalog IDs, want 1", sr.FullText(), len(found))
+			continue
+		}
+		r := found[0]
+		if !slices.Equal(sr.LeafNodeLabels, r.Labels()) {
+			t.Errorf("spec %s labels = %v, want %v", r.ID, sr.LeafNodeLabels, r.Labels())
+		}
+		if sr.LeafNodeText != r.String() {
+			t.Errorf("spec %s text = %q, want %q", r.ID, sr.LeafNodeText, r.String())
+		}
+		ids = append(ids, r.ID)
+	}
+	var want []string
+	for _, r := range catalog.All() {
+		want = append(want, r.ID)
+	}
+	if !slices.Equal(ids, want) {
+		t.Errorf("specs implement, in order:\n%v\nthe catalog has:\n%v", ids, want)
+	}
+}
+
+func TestCatalogWellFormed(t *testing.T) {
+	seen := map[string]bool{}
+	areas := []string{"form", "success", "errors", "bearer", "expiry", "robustness", "spec"}
+	for _, r := range catalog.All() {
+		if !catalog.IDPattern.MatchString(r.ID) {
+			t.Errorf("%s: malformed ID", r.ID)
+		}
+		if seen[r.ID] {
+			t.Errorf("%s: duplicate ID", r.ID)
+		}
+		seen[r.ID] = true
+		if r.Level != catalog.Must && r.Level != catalog.Should && r.Level != catalog.May {
+			t.Errorf("%s: level %q", r.ID, r.Level)
+		}
+		if r.Source == "" || r.Title == "" {
+			t.Errorf("%s: empty source or title", r.ID)
+		}
+		if !slices.Contains(areas, r.Area) {
+			t.Errorf("%s: area %q is not one of %v", r.ID, r.Area, areas)
+		}
+		if rfcOnly := len(r.Source) > 4 && r.Source[:4] == "rfc:"; rfcOnly && r.Level == catalog.Must {
+			t.Errorf("%s: an RFC-only requirement is SHOULD, not MUST (DESIGN.md)", r.ID)
+		}
+	}
+}
