@@ -1,0 +1,107 @@
+package mockserver
+
+import (
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// journalSize is how many requests the journal keeps; older ones are dropped.
+const journalSize = 1000
+
+// Redacted replaces secrets and tokens in the journal.
+const Redacted = "[REDACTED]"
+
+// JournalEntry is one request a client sent to the mock, as the control API's journal
+// shows it. Secrets and tokens are redacted; the URL query is not recorded.
+type JournalEntry struct {
+	Time        time.Time `json:"time"` // on the mock's clock
+	Method      string    `json:"method"`
+	Path        string    `json:"path"`
+	ContentType string    `json:"content_type"`
+	// Form is the decoded form body of a token request (client_secret and any parameter
+	// whose name mentions a secret, password or token are redacted); nil otherwise.
+	Form url.Values `json:"form,omitempty"`
+	// Authorization is the scheme of the Authorization header followed by [REDACTED].
+	Authorization string `json:"authorization,omitempty"`
+	Status        int    `json:"status"`
+}
+
+func (e *JournalEntry) clientID() string {
+	if len(e.Form[paramClientID]) == 1 {
+		return e.Form[paramClientID][0]
+	}
+	return ""
+}
+
+// redactForm copies form with secret-looking parameters' values redacted.
+func redactForm(form url.Values) url.Values {
+	if form == nil {
+		return nil
+	}
+	out := make(url.Values, len(form))
+	for name, values := range form {
+		v := append([]string(nil), values...)
+		if isSecretParam(name) {
+			for i := range v {
+				v[i] = Redacted
+			}
+		}
+		out[name] = v
+	}
+	return out
+}
+
+func isSecretParam(name string) bool {
+	n := strings.ToLower(name)
+	return n == paramClientSecret || strings.Contains(n, "secret") || strings.Contains(n, "password") ||
+		strings.Contains(n, "token") || strings.Contains(n, "assertion") || strings.Contains(n, "key")
+}
+
+// redactAuthorization keeps only the scheme of an Authorization header value, and only
+// when it looks like one (letters, at most 20): a bare token becomes [REDACTED] whole.
+func redactAuthorization(v string) string {
+	if v == "" {
+		return ""
+	}
+	scheme, _, ok := strings.Cut(strings.TrimSpace(v), " ")
+	if !ok || len(scheme) > 20 || strings.ContainsFunc(scheme, func(r rune) bool { return (r < 'A' || r > 'Z') && (r < 'a' || r > 'z') }) {
+		return Redacted
+	}
+	return scheme + " " + Redacted
+}
+
+// journal is a bounded ring of entries, safe for concurrent use.
+type journal struct {
+	mu   sync.Mutex
+	max  int
+	buf  []JournalEntry
+	next int // where the next entry goes once buf is full
+}
+
+func (j *journal) add(e JournalEntry) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if len(j.buf) < j.max {
+		j.buf = append(j.buf, e)
+		return
+	}
+	j.buf[j.next] = e
+	j.next = (j.next + 1) % j.max
+}
+
+func (j *journal) entries() []JournalEntry {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	out := make([]JournalEntry, 0, len(j.buf))
+	out = append(out, j.buf[j.next:]...)
+	return append(out, j.buf[:j.next]...)
+}
+
+func (j *journal) clear() {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.buf = nil
+	j.next = 0
+}

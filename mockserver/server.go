@@ -1,0 +1,325 @@
+// Package mockserver is an http.Handler that behaves like an Apinizer manager's token
+// endpoint (POST /apiops/auth/token) and a Bearer-protected endpoint (GET /apiops/projects/),
+// as the embedded contract in package spec describes them.
+//
+// Use it three ways: the apiops-mock binary; httptest.NewServer(mockserver.New(cfg)) inside
+// any Go test; or in-process from the conformance runner. An opt-in control API under
+// /_mock/ (docs/control-api.md) and the matching methods of [Server] move the mock's clock,
+// revoke tokens, inject faults and show a journal of what clients sent, secrets redacted.
+package mockserver
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/apiops/apiops-conformance/fixtures"
+	"github.com/apiops/apiops-conformance/spec"
+)
+
+// DefaultTokenTTL is the token lifetime the apiops-mock binary uses unless told otherwise.
+// The zero value of [Config.TokenTTL] means "never expires", not this default.
+const DefaultTokenTTL = time.Hour
+
+// DefaultRealm is the realm of the WWW-Authenticate challenges when Config.Realm is empty.
+const DefaultRealm = "apiops"
+
+// MaxLatency bounds the latency that [Server.SetLatency] and the control API can inject.
+const MaxLatency = 10 * time.Second
+
+// maxBodyBytes bounds every request body the mock reads (token form and control JSON).
+const maxBodyBytes = 64 << 10
+
+// Config describes a mock server. The zero value is usable: the embedded demo users,
+// never-expiring tokens, a random signing key, the real clock, no control API, no logs.
+type Config struct {
+	// Users are the accounts and the protected data. The zero value means fixtures.Default().
+	Users fixtures.Set
+	// TokenTTL is the lifetime of issued tokens. Zero means tokens never expire: the
+	// token response has no expires_in and the JWT no exp claim. The apiops-mock binary
+	// defaults to DefaultTokenTTL; `--token-ttl 0` maps to zero here. A positive TTL must
+	// be at least one second (expires_in is a whole number of seconds, at least 1);
+	// fractions of a second are dropped. A negative TTL is a configuration error.
+	TokenTTL time.Duration
+	// SigningKey is the HS256 key of issued tokens. Nil or empty means 32 random bytes.
+	SigningKey []byte
+	// Now is the real clock; nil means time.Now. The mock's clock is Now plus the offset
+	// that Advance (or the control API) adds.
+	Now func() time.Time
+	// Control serves the control API under /_mock/ and honours the
+	// X-Apiops-Mock-Fault request header. Off by default.
+	Control bool
+	// ControlAllowRemote lets non-loopback clients use the control API.
+	ControlAllowRemote bool
+	// Logger receives one line per request (method, path, status, client_id, duration;
+	// never a secret or a token). Nil means no logs.
+	Logger *slog.Logger
+	// Realm is the realm of WWW-Authenticate challenges; empty means DefaultRealm.
+	Realm string
+}
+
+// Server is the mock. It implements http.Handler and is safe for concurrent use.
+// Create it with [New] or [NewChecked].
+type Server struct {
+	cfg      Config
+	users    map[string]account
+	dummy    [sha256.Size]byte // compared for unknown users, so timing does not tell
+	projects []byte            // the protected endpoint's pre-marshalled body
+	key      []byte
+	parser   *jwt.Parser // verifies signature (HS256 only) and expiry on the mock's clock
+	anyTime  *jwt.Parser // verifies the signature only, for Revoke
+	keyFunc  jwt.Keyfunc
+	realNow  func() time.Time
+	log      *slog.Logger
+
+	challengeMissing string // WWW-Authenticate for a request without credentials
+	challengeInvalid string // WWW-Authenticate for bad credentials
+
+	errBodies map[spec.ErrorName][]byte // the documented error bodies, pre-marshalled
+
+	offset  atomic.Int64 // clock offset in nanoseconds, added to realNow
+	seq     atomic.Uint64
+	journal journal
+
+	mu         sync.Mutex
+	failNext   int
+	latency    time.Duration
+	revoked    map[string]struct{} // jti of revoked tokens
+	userCutoff map[string]uint64   // tokens of a user with seq <= cutoff are revoked
+	issued     map[string]int      // tokens issued per user, ever
+	issuedAtRv map[string]int      // issued[user] at the user's last revocation
+}
+
+// account is a user as the server keeps it: the SHA-256 digest of the password only.
+type account struct {
+	digest [sha256.Size]byte
+	active bool
+}
+
+// New returns a mock server for cfg, filling defaults as documented on [Config].
+// It panics if cfg is unusable (see [NewChecked]); that is a programmer error, as with
+// regexp.MustCompile. Code that builds a Config from user input calls NewChecked.
+func New(cfg Config) *Server {
+	s, err := NewChecked(cfg)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// NewChecked is [New] returning an error instead of panicking when cfg is unusable:
+// invalid users (fixtures.Set.Validate), a negative or sub-second TokenTTL, a realm with
+// a quote, backslash or control character.
+func NewChecked(cfg Config) (*Server, error) {
+	if len(cfg.Users.Users) == 0 && len(cfg.Users.Projects) == 0 {
+		cfg.Users = fixtures.Default()
+	}
+	if err := cfg.Users.Validate(); err != nil {
+		return nil, fmt.Errorf("mockserver: users: %w", err)
+	}
+	if cfg.TokenTTL < 0 || (cfg.TokenTTL > 0 && cfg.TokenTTL < time.Second) {
+		return nil, fmt.Errorf("mockserver: token TTL %v: want 0 (never expires) or at least 1s", cfg.TokenTTL)
+	}
+	cfg.TokenTTL = cfg.TokenTTL.Truncate(time.Second)
+	if cfg.Realm == "" {
+		cfg.Realm = DefaultRealm
+	}
+	if strings.ContainsFunc(cfg.Realm, func(r rune) bool { return r == '"' || r == '\\' || r < 0x20 || r == 0x7f }) {
+		return nil, fmt.Errorf("mockserver: realm %q: quotes, backslashes and control characters are not allowed", cfg.Realm)
+	}
+	key := cfg.SigningKey
+	if len(key) == 0 {
+		key = make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return nil, fmt.Errorf("mockserver: random signing key: %w", err)
+		}
+	} else {
+		key = append([]byte(nil), key...)
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	realNow := cfg.Now
+	if realNow == nil {
+		realNow = time.Now
+	}
+	projects := cfg.Users.Projects
+	if projects == nil {
+		projects = []fixtures.Project{}
+	}
+	projectsJSON, err := json.Marshal(projects)
+	if err != nil {
+		return nil, fmt.Errorf("mockserver: marshal projects: %w", err)
+	}
+	s := &Server{
+		cfg:              cfg,
+		users:            make(map[string]account, len(cfg.Users.Users)),
+		projects:         projectsJSON,
+		key:              key,
+		realNow:          realNow,
+		log:              logger,
+		challengeMissing: fmt.Sprintf("Bearer realm=%q", cfg.Realm),
+		challengeInvalid: fmt.Sprintf("Bearer realm=%q, error=\"invalid_token\"", cfg.Realm),
+		errBodies:        make(map[spec.ErrorName][]byte),
+		journal:          journal{max: journalSize},
+	}
+	s.parser = jwt.NewParser(jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}), jwt.WithTimeFunc(s.Now))
+	s.keyFunc = func(*jwt.Token) (any, error) { return s.key, nil }
+	s.anyTime = jwt.NewParser(jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}), jwt.WithoutClaimsValidation())
+	if _, err := rand.Read(s.dummy[:]); err != nil {
+		return nil, fmt.Errorf("mockserver: random dummy digest: %w", err)
+	}
+	for _, u := range cfg.Users.Users {
+		s.users[u.Username] = account{digest: sha256.Sum256([]byte(u.Password)), active: u.Active()}
+	}
+	for _, name := range []spec.ErrorName{spec.UnsupportedGrantType, spec.BadCredentials, spec.ServerError, spec.InvalidRequest, spec.InvalidToken} {
+		body, err := json.Marshal(spec.Error(name))
+		if err != nil {
+			return nil, fmt.Errorf("mockserver: marshal %s: %w", name, err)
+		}
+		s.errBodies[name] = body
+	}
+	s.resetState()
+	return s, nil
+}
+
+// TokenTTL returns the lifetime of issued tokens; zero means they never expire.
+func (s *Server) TokenTTL() time.Duration { return s.cfg.TokenTTL }
+
+// ServeHTTP routes a request: the token endpoint, the protected endpoint, the control API
+// when enabled, and a JSON 404 for anything else.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.Control && (r.URL.Path == controlPrefix || strings.HasPrefix(r.URL.Path, controlPrefix+"/")) {
+		s.serveControl(w, r)
+		return
+	}
+	start := time.Now()
+	rec := &recorder{ResponseWriter: w}
+	var entry JournalEntry
+	if s.waitLatency(r.Context()) {
+		switch r.URL.Path {
+		case spec.TokenPath:
+			s.serveToken(rec, r, &entry)
+		case spec.ProjectsPath:
+			s.serveProjects(rec, r)
+		default:
+			writeError(rec, http.StatusNotFound, "not_found", "no such endpoint")
+		}
+	}
+	if rec.status == 0 {
+		return // the client went away during the injected latency
+	}
+	entry.Time = s.Now()
+	entry.Method = r.Method
+	entry.Path = r.URL.Path
+	entry.ContentType = r.Header.Get("Content-Type")
+	entry.Authorization = redactAuthorization(r.Header.Get("Authorization"))
+	entry.Status = rec.status
+	s.journal.add(entry)
+	if s.log.Enabled(r.Context(), slog.LevelInfo) {
+		attrs := []slog.Attr{
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.Int("status", rec.status),
+			slog.Duration("duration", time.Since(start)),
+		}
+		if id := entry.clientID(); id != "" {
+			attrs = append(attrs, slog.String("client_id", id))
+		}
+		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+	}
+}
+
+// waitLatency sleeps the injected latency, if any. It reports false when the request's
+// context ended first.
+func (s *Server) waitLatency(ctx context.Context) bool {
+	s.mu.Lock()
+	d := s.latency
+	s.mu.Unlock()
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// recorder remembers the status a handler wrote.
+type recorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *recorder) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
+	}
+	r.ResponseWriter.WriteHeader(status)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+const contentTypeJSON = "application/json;charset=UTF-8"
+
+// writeJSONBody writes a JSON body with the headers every answer of the mock carries.
+func writeJSONBody(w http.ResponseWriter, status int, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", contentTypeJSON)
+	h.Set("Cache-Control", "no-store")
+	h.Set("Pragma", "no-cache")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// writeError writes {"error": code, "error_description": description}.
+func writeError(w http.ResponseWriter, status int, code, description string) {
+	body, err := json.Marshal(spec.ErrorBody{Error: code, Description: description})
+	if err != nil { // cannot happen for two strings
+		body = []byte(`{"error":"server_error","error_description":""}`)
+	}
+	writeJSONBody(w, status, body)
+}
+
+// writeSpecError writes one of the contract's documented error bodies.
+func (s *Server) writeSpecError(w http.ResponseWriter, status int, name spec.ErrorName) {
+	writeJSONBody(w, status, s.errBodies[name])
+}
+
+// errMethod is written for a method an endpoint does not allow.
+func writeMethodNotAllowed(w http.ResponseWriter, r *http.Request, allow string) {
+	w.Header().Set("Allow", allow)
+	writeError(w, http.StatusMethodNotAllowed, "invalid_request",
+		fmt.Sprintf("method %s is not allowed here; use %s", sanitizeMethod(r.Method), allow))
+}
+
+// sanitizeMethod keeps a hostile method name out of an error text.
+func sanitizeMethod(m string) string {
+	if len(m) > 20 || strings.ContainsFunc(m, func(r rune) bool { return r < 'A' || r > 'Z' }) {
+		return "this method"
+	}
+	return m
+}
