@@ -1,0 +1,202 @@
+package mockserver_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/apiops/apiops-conformance/fixtures"
+	"github.com/apiops/apiops-conformance/mockserver"
+	"github.com/apiops/apiops-conformance/spec"
+)
+
+const (
+	challengeMissing = `Bearer realm="apiops"`
+	challengeInvalid = `Bearer realm="apiops", error="invalid_token"`
+)
+
+func TestProtectedEndpoint(t *testing.T) {
+	key := []byte("0123456789abcdef0123456789abcdef")
+	clock := &fixedClock{t: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
+	h := newHarness(t, mockserver.Config{SigningKey: key, Now: clock.Now, TokenTTL: time.Hour})
+	token := h.token(alice, aliceSecret).AccessToken
+
+	sign := func(method jwt.SigningMethod, k any, c jwt.Claims) string {
+		s, err := jwt.NewWithClaims(method, c).SignedString(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	valid := jwt.RegisteredClaims{Subject: alice, ID: "1.x", IssuedAt: jwt.NewNumericDate(clock.t),
+		ExpiresAt: jwt.NewNumericDate(clock.t.Add(time.Hour))}
+	expired := valid
+	expired.ExpiresAt = jwt.NewNumericDate(clock.t.Add(-time.Second))
+	parts := strings.Split(token, ".")
+	tampered := parts[0] + "." + parts[1] + "." + strings.Repeat("A", len(parts[2]))
+	noSub := valid
+	noSub.Subject = ""
+
+	tests := []struct {
+		name          string
+		authorization string
+		status        int
+		challenge     string
+	}{
+		{"Bearer", "Bearer " + token, 200, ""},
+		{"bearer lower case", "bearer " + token, 200, ""},
+		{"BEARER upper case", "BEARER " + token, 200, ""},
+		{"same key, forged elsewhere", "Bearer " + sign(jwt.SigningMethodHS256, key, valid), 200, ""},
+		{"missing header", "", 401, challengeMissing},
+		{"Basic scheme", "Basic YWxpY2U6YWxpY2Utc2VjcmV0", 401, challengeInvalid},
+		{"token without the prefix", token, 401, challengeInvalid},
+		{"scheme without a token", "Bearer", 401, challengeInvalid},
+		{"scheme and spaces", "Bearer   ", 401, challengeInvalid},
+		{"garbage", "Bearer not-a-jwt", 401, challengeInvalid},
+		{"tampered signature", "Bearer " + tampered, 401, challengeInvalid},
+		{"another key", "Bearer " + sign(jwt.SigningMethodHS256, []byte("another key of thirty-two bytes!"), valid), 401, challengeInvalid},
+		{"HS512 with the right key", "Bearer " + sign(jwt.SigningMethodHS512, key, valid), 401, challengeInvalid},
+		{"alg none", "Bearer " + sign(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, valid), 401, challengeInvalid},
+		{"expired", "Bearer " + sign(jwt.SigningMethodHS256, key, expired), 401, challengeInvalid},
+		{"no sub", "Bearer " + sign(jwt.SigningMethodHS256, key, noSub), 401, challengeInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h.t = t
+			resp := h.projects(tt.authorization)
+			if resp.StatusCode != tt.status {
+				t.Fatalf("status %d %s, want %d", resp.StatusCode, resp.body, tt.status)
+			}
+			if got := resp.Header.Get("WWW-Authenticate"); got != tt.challenge {
+				t.Errorf("WWW-Authenticate %q, want %q", got, tt.challenge)
+			}
+			if tt.status == 200 {
+				var projects []fixtures.Project
+				if err := json.Unmarshal(resp.body, &projects); err != nil || len(projects) != len(fixtures.Default().Projects) {
+					t.Errorf("projects %s: %v", resp.body, err)
+				}
+				return
+			}
+			if got := resp.errorBody(t); got != spec.Error(spec.InvalidToken) {
+				t.Errorf("body %+v", got)
+			}
+		})
+	}
+}
+
+func TestProtectedEndpointMethodsAndUnknownPaths(t *testing.T) {
+	h := newHarness(t, mockserver.Config{})
+	token := h.token(alice, aliceSecret).AccessToken
+	for _, method := range []string{http.MethodPost, http.MethodDelete, http.MethodPut} {
+		req, _ := http.NewRequest(method, h.url(spec.ProjectsPath), nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp := h.do(req)
+		if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != http.MethodGet {
+			t.Errorf("%s: %d Allow %q", method, resp.StatusCode, resp.Header.Get("Allow"))
+		}
+	}
+	for _, path := range []string{"/", "/apiops/projects", "/apiops/auth/token/", "/_mock/", "/_mock/journal"} {
+		resp := h.do(mustRequest(t, http.MethodGet, h.url(path)))
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s: %d, want 404", path, resp.StatusCode)
+		}
+	}
+}
+
+func TestTwoAuthorizationHeaders(t *testing.T) {
+	h := newHarness(t, mockserver.Config{})
+	token := h.token(alice, aliceSecret).AccessToken
+	req := mustRequest(t, http.MethodGet, h.url(spec.ProjectsPath))
+	req.Header.Add("Authorization", "Bearer "+token)
+	req.Header.Add("Authorization", "Bearer "+token)
+	if resp := h.do(req); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("two Authorization headers: %d", resp.StatusCode)
+	}
+}
+
+func TestExpiryWithAdvance(t *testing.T) {
+	h := newHarness(t, mockserver.Config{TokenTTL: time.Hour})
+	token := h.token(alice, aliceSecret).AccessToken
+	h.srv.Advance(59 * time.Minute)
+	if resp := h.projects("Bearer " + token); resp.StatusCode != http.StatusOK {
+		t.Fatalf("after 59m: %d", resp.StatusCode)
+	}
+	h.srv.Advance(2 * time.Minute)
+	resp := h.projects("Bearer " + token)
+	if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("WWW-Authenticate") != challengeInvalid {
+		t.Fatalf("after 61m: %d %q", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+	}
+	// A token issued on the advanced clock lives its full TTL from there.
+	fresh := h.token(alice, aliceSecret).AccessToken
+	if resp := h.projects("Bearer " + fresh); resp.StatusCode != http.StatusOK {
+		t.Fatalf("fresh token: %d", resp.StatusCode)
+	}
+	h.srv.Reset() // back to real time: the first token is valid again
+	if resp := h.projects("Bearer " + token); resp.StatusCode != http.StatusOK {
+		t.Fatalf("after Reset: %d", resp.StatusCode)
+	}
+	h.srv.Advance(-time.Hour) // ignored
+	h.srv.Advance(1<<63 - 1)  // saturates, no overflow
+	h.srv.Advance(time.Hour)
+	if h.srv.Now().Before(time.Now().Add(100 * 365 * 24 * time.Hour)) {
+		t.Errorf("Now() = %v after a saturated Advance", h.srv.Now())
+	}
+}
+
+func TestRevocation(t *testing.T) {
+	h := newHarness(t, mockserver.Config{TokenTTL: time.Hour})
+	a1 := h.token(alice, aliceSecret).AccessToken
+	a2 := h.token(alice, aliceSecret).AccessToken
+	b1 := h.token(bob, bobSecret).AccessToken
+
+	if !h.srv.Revoke(a1) {
+		t.Fatal("Revoke(a1) = false")
+	}
+	if h.srv.Revoke(a1) {
+		t.Error("Revoke(a1) twice = true")
+	}
+	if h.srv.Revoke("not-a-token") {
+		t.Error("Revoke(garbage) = true")
+	}
+	want := map[string]int{a1: 401, a2: 200, b1: 200}
+	for tok, status := range want {
+		if resp := h.projects("Bearer " + tok); resp.StatusCode != status {
+			t.Errorf("after Revoke(a1): %d, want %d", resp.StatusCode, status)
+		}
+	}
+	if n := h.srv.RevokeUser(alice); n != 2 {
+		t.Errorf("RevokeUser(alice) = %d, want 2", n)
+	}
+	a3 := h.token(alice, aliceSecret).AccessToken // issued after: valid
+	want = map[string]int{a1: 401, a2: 401, a3: 200, b1: 200}
+	for tok, status := range want {
+		if resp := h.projects("Bearer " + tok); resp.StatusCode != status {
+			t.Errorf("after RevokeUser(alice): %d, want %d", resp.StatusCode, status)
+		}
+	}
+	if n := h.srv.RevokeUser(alice); n != 1 {
+		t.Errorf("second RevokeUser(alice) = %d, want 1", n)
+	}
+	if n := h.srv.RevokeUser("nobody"); n != 0 {
+		t.Errorf("RevokeUser(nobody) = %d", n)
+	}
+	h.srv.Reset() // revocations cleared; issued tokens stay valid
+	for _, tok := range []string{a1, a2, a3, b1} {
+		if resp := h.projects("Bearer " + tok); resp.StatusCode != 200 {
+			t.Errorf("after Reset: %d", resp.StatusCode)
+		}
+	}
+}
+
+func mustRequest(t testing.TB, method, url string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req
+}
