@@ -35,22 +35,18 @@ func (e *JournalEntry) clientID() string {
 	return ""
 }
 
-// redactForm copies form with secret-looking parameters' values redacted.
-func redactForm(form url.Values) url.Values {
-	if form == nil {
-		return nil
-	}
-	out := make(url.Values, len(form))
+// redactForm replaces, in place, the values of secret-looking parameters with Redacted.
+// The caller owns form and no longer needs the secrets.
+func redactForm(form url.Values) {
 	for name, values := range form {
-		v := append([]string(nil), values...)
 		if isSecretParam(name) {
-			for i := range v {
-				v[i] = Redacted
+			redacted := make([]string, len(values))
+			for i := range redacted {
+				redacted[i] = Redacted
 			}
+			form[name] = redacted
 		}
-		out[name] = v
 	}
-	return out
 }
 
 func isSecretParam(name string) bool {
@@ -96,7 +92,13 @@ func (j *journal) entries() []JournalEntry {
 	defer j.mu.Unlock()
 	out := make([]JournalEntry, 0, len(j.buf))
 	out = append(out, j.buf[j.next:]...)
-	return append(out, j.buf[:j.next]...)
+	out = append(out, j.buf[:j.next]...)
+	for i := range out { // the caller may modify what it gets
+		if out[i].Form != nil {
+			out[i].Form = cloneValues(out[i].Form)
+		}
+	}
+	return out
 }
 
 func (j *journal) clear() {
@@ -104,4 +106,12 @@ func (j *journal) clear() {
 	defer j.mu.Unlock()
 	j.buf = nil
 	j.next = 0
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := make(url.Values, len(v))
+	for name, values := range v {
+		out[name] = append([]string(nil), values...)
+	}
+	return out
 }

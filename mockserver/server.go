@@ -102,8 +102,9 @@ type Server struct {
 
 // account is a user as the server keeps it: the SHA-256 digest of the password only.
 type account struct {
-	digest [sha256.Size]byte
-	active bool
+	digest  [sha256.Size]byte
+	active  bool
+	subJSON []byte // the username as a JSON string, for the sub claim
 }
 
 // New returns a mock server for cfg, filling defaults as documented on [Config].
@@ -181,7 +182,11 @@ func NewChecked(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("mockserver: random dummy digest: %w", err)
 	}
 	for _, u := range cfg.Users.Users {
-		s.users[u.Username] = account{digest: sha256.Sum256([]byte(u.Password)), active: u.Active()}
+		sub, err := json.Marshal(u.Username)
+		if err != nil {
+			return nil, fmt.Errorf("mockserver: user %q: %w", u.Username, err)
+		}
+		s.users[u.Username] = account{digest: sha256.Sum256([]byte(u.Password)), active: u.Active(), subJSON: sub}
 	}
 	for _, name := range []spec.ErrorName{spec.UnsupportedGrantType, spec.BadCredentials, spec.ServerError, spec.InvalidRequest, spec.InvalidToken} {
 		body, err := json.Marshal(spec.Error(name))
