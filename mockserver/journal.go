@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // journalSize is how many requests the journal keeps; older ones are dropped.
@@ -68,6 +69,67 @@ func redactAuthorization(v string) string {
 	return scheme + " " + Redacted
 }
 
+// Bounds of one journal entry, so 1000 entries of hostile requests stay small.
+const (
+	maxJournalText   = 256 // bytes of a method, path, Content-Type or form name
+	maxJournalValue  = 128 // bytes of a form value
+	maxJournalParams = 16  // form parameters kept
+	maxJournalValues = 3   // values kept per parameter (enough to show a repeat)
+)
+
+// bound truncates the entry's texts and form to the journal's limits; a truncated text
+// ends in "…".
+func (e *JournalEntry) bound() {
+	e.Method = cut(e.Method, maxJournalText)
+	e.Path = cut(e.Path, maxJournalText)
+	e.ContentType = cut(e.ContentType, maxJournalText)
+	if e.Form == nil || !oversized(e.Form) {
+		return
+	}
+	out := make(url.Values, maxJournalParams)
+	for name, values := range e.Form {
+		if len(out) == maxJournalParams {
+			break
+		}
+		values = values[:min(len(values), maxJournalValues)]
+		short := make([]string, len(values))
+		for i, v := range values {
+			short[i] = cut(v, maxJournalValue)
+		}
+		out[cut(name, maxJournalText)] = short
+	}
+	e.Form = out
+}
+
+// oversized reports whether form exceeds a journal bound.
+func oversized(form url.Values) bool {
+	if len(form) > maxJournalParams {
+		return true
+	}
+	for name, values := range form {
+		if len(name) > maxJournalText || len(values) > maxJournalValues {
+			return true
+		}
+		for _, v := range values {
+			if len(v) > maxJournalValue {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// cut shortens s to at most n bytes plus "…", on a rune boundary.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
 // journal is a bounded ring of entries, safe for concurrent use.
 type journal struct {
 	mu   sync.Mutex
@@ -77,6 +139,7 @@ type journal struct {
 }
 
 func (j *journal) add(e JournalEntry) {
+	e.bound()
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if len(j.buf) < j.max {

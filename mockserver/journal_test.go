@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/apiops/apiops-conformance/mockserver"
 	"github.com/apiops/apiops-conformance/spec"
@@ -141,4 +142,35 @@ func TestConcurrentUse(t *testing.T) {
 		h.srv.Reset()
 	})
 	wg.Wait()
+}
+
+func TestJournalEntriesAreBounded(t *testing.T) {
+	h := newHarness(t, mockserver.Config{})
+	long := strings.Repeat("é", 1000)
+	form := credentials(alice, aliceSecret) + "&note=" + long + "&r=1&r=2&r=3&r=4&r=5"
+	for i := range 30 {
+		form += fmt.Sprintf("&p%d=x", i)
+	}
+	h.do(h.tokenRequest(formType+"; x="+strings.Repeat("y", 1000), form))
+	h.do(mustRequest(t, http.MethodGet, h.url("/"+strings.Repeat("z", 5000))))
+	j := h.srv.Journal()
+	if len(j) != 2 {
+		t.Fatalf("journal %d entries", len(j))
+	}
+	if len(j[0].Form) > 16 || len(j[0].ContentType) > 260 || len(j[1].Path) > 260 {
+		t.Errorf("entries not bounded: %d params, Content-Type %d bytes, path %d bytes", len(j[0].Form), len(j[0].ContentType), len(j[1].Path))
+	}
+	for name, values := range j[0].Form {
+		if len(values) > 3 {
+			t.Errorf("%s: %d values", name, len(values))
+		}
+		for _, v := range values {
+			if len(v) > 132 || !utf8.ValidString(v) {
+				t.Errorf("%s: value of %d bytes, valid UTF-8 %v", name, len(v), utf8.ValidString(v))
+			}
+			if strings.Contains(v, aliceSecret) {
+				t.Errorf("%s: the secret", name)
+			}
+		}
+	}
 }

@@ -65,6 +65,7 @@ type Config struct {
 	// never a secret or a token). Nil means no logs.
 	Logger *slog.Logger
 	// Realm is the realm of WWW-Authenticate challenges; empty means DefaultRealm.
+	// Printable ASCII without quotes or backslashes.
 	Realm string
 }
 
@@ -119,8 +120,8 @@ func New(cfg Config) *Server {
 }
 
 // NewChecked is [New] returning an error instead of panicking when cfg is unusable:
-// invalid users (fixtures.Set.Validate), a negative or sub-second TokenTTL, a realm with
-// a quote, backslash or control character.
+// invalid users (fixtures.Set.Validate), a negative or sub-second TokenTTL, a realm that is
+// not printable ASCII or holds a quote or backslash.
 func NewChecked(cfg Config) (*Server, error) {
 	if len(cfg.Users.Users) == 0 && len(cfg.Users.Projects) == 0 {
 		cfg.Users = fixtures.Default()
@@ -135,8 +136,8 @@ func NewChecked(cfg Config) (*Server, error) {
 	if cfg.Realm == "" {
 		cfg.Realm = DefaultRealm
 	}
-	if strings.ContainsFunc(cfg.Realm, func(r rune) bool { return r == '"' || r == '\\' || r < 0x20 || r == 0x7f }) {
-		return nil, fmt.Errorf("mockserver: realm %q: quotes, backslashes and control characters are not allowed", cfg.Realm)
+	if strings.ContainsFunc(cfg.Realm, func(r rune) bool { return r == '"' || r == '\\' || r < 0x20 || r > 0x7e }) {
+		return nil, fmt.Errorf("mockserver: realm %q: only printable ASCII without quotes or backslashes", cfg.Realm)
 	}
 	key := cfg.SigningKey
 	if len(key) == 0 {
@@ -314,7 +315,7 @@ func (s *Server) writeSpecError(w http.ResponseWriter, status int, name spec.Err
 	writeJSONBody(w, status, s.errBodies[name])
 }
 
-// errMethod is written for a method an endpoint does not allow.
+// writeMethodNotAllowed answers 405 with the Allow header for a method an endpoint refuses.
 func writeMethodNotAllowed(w http.ResponseWriter, r *http.Request, allow string) {
 	w.Header().Set("Allow", allow)
 	writeError(w, http.StatusMethodNotAllowed, "invalid_request",
