@@ -262,3 +262,22 @@ func TestControlRemoteRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestLatencyGivesUpWithTheClient serves a request whose client has already gone: the
+// injected latency must not be waited for, and nothing is answered or journaled.
+func TestLatencyGivesUpWithTheClient(t *testing.T) {
+	srv := mockserver.New(mockserver.Config{})
+	srv.SetLatency(mockserver.MaxLatency)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := httptest.NewRequestWithContext(ctx, http.MethodPost, spec.TokenPath, strings.NewReader(credentials(alice, aliceSecret)))
+	req.Header.Set("Content-Type", formType)
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, req) // returns at once; a bug would block for MaxLatency, not fail
+	if rec.Body.Len() != 0 || len(rec.Header()) != 0 {
+		t.Errorf("answered a gone client: %d %s", rec.Code, rec.Body)
+	}
+	if len(srv.Journal()) != 0 {
+		t.Errorf("journaled a gone client: %+v", srv.Journal())
+	}
+}

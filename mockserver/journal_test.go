@@ -53,6 +53,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	h.do(h.tokenRequest(formType, credentials(bob, bobSecret)+"&client_secret=again"))
 	h.do(h.tokenRequest(formType, credentials(alice, aliceSecret)+"&refresh_token="+token2+"&password=hunter2"))
 	h.do(h.tokenRequest("application/json", `{"client_secret":"`+aliceSecret+`"}`))
+	h.do(h.tokenRequest(formType, "grant_type=client_credentials&client_id=alice&client_secret=s3cr%zzt"))
 	query := h.tokenRequest(formType, "grant_type=client_credentials")
 	query.URL.RawQuery = "client_id=alice&client_secret=" + aliceSecret
 	h.do(query)
@@ -63,11 +64,11 @@ func TestSecretsNeverLeak(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(j.Entries) != 12 {
-		t.Errorf("journal has %d entries, want 12", len(j.Entries))
+	if len(j.Entries) != 13 {
+		t.Errorf("journal has %d entries, want 13", len(j.Entries))
 	}
 	secrets := []string{aliceSecret, bobSecret, "p@ss", "hunter2", token, token2, "again",
-		strings.Split(token, ".")[2], strings.Split(token2, ".")[1]}
+		strings.Split(token, ".")[2], strings.Split(token2, ".")[1], "%zz", "s3cr"}
 	for name, text := range map[string]string{"control journal": string(resp.body), "Go journal": string(goJournal), "log": logs.String()} {
 		for _, secret := range secrets {
 			if strings.Contains(text, secret) || strings.Contains(text, jsonEscaped(secret)) {

@@ -132,8 +132,8 @@ func readForm(w http.ResponseWriter, r *http.Request) (url.Values, error) {
 	}
 	if r.URL.RawQuery != "" {
 		query, err := url.ParseQuery(r.URL.RawQuery)
-		if err != nil {
-			return nil, fmt.Errorf("%w in the URL query: %w", errBadPercentEnc, err)
+		if err != nil { // not wrapped: url's errors quote the bad escape, a piece of a secret
+			return nil, fmt.Errorf("%w in the URL query", errBadPercentEnc)
 		}
 		for _, name := range []string{paramGrantType, paramClientID, paramClientSecret} {
 			if _, ok := query[name]; ok {
@@ -143,7 +143,7 @@ func readForm(w http.ResponseWriter, r *http.Request) (url.Values, error) {
 	}
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
-		return form, fmt.Errorf("%w: %w", errBadPercentEnc, err)
+		return form, errBadPercentEnc // not wrapped, as above
 	}
 	for name, values := range form {
 		if !utf8.ValidString(name) {

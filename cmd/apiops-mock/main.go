@@ -74,14 +74,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if exitCode >= 0 { // --help
 		return exitOK
 	}
-	srv, tlsConfig, err := c.build(stderr)
+	logger, err := c.logger(stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", programName, oneLine(err))
+		return exitUsage
+	}
+	srv, tlsConfig, err := c.build(logger)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", programName, oneLine(err))
 		return exitUsage
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := serve(ctx, c.Addr, srv, tlsConfig, stdout); err != nil {
+	if err := serve(ctx, c.Addr, srv, tlsConfig, logger, stdout); err != nil {
 		var usage usageError
 		if errors.As(err, &usage) {
 			fmt.Fprintf(stderr, "%s: %v\n", programName, oneLine(err))
@@ -98,12 +103,22 @@ type usageError struct{ error }
 
 func (e usageError) Unwrap() error { return e.error }
 
+// logger is the structured logger on stderr at --log-level.
+func (c *cli) logger(stderr io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})), nil
+}
+
 // build turns the flags into the mock server and an optional TLS configuration.
-func (c *cli) build(stderr io.Writer) (*mockserver.Server, *tls.Config, error) {
+func (c *cli) build(logger *slog.Logger) (*mockserver.Server, *tls.Config, error) {
 	cfg := mockserver.Config{
 		TokenTTL:           c.TokenTTL,
 		Control:            c.Control,
 		ControlAllowRemote: c.ControlAllowRemote,
+		Logger:             logger,
 	}
 	if c.TokenTTL < 0 {
 		return nil, nil, fmt.Errorf("--token-ttl %v: must be 0 (never expires) or positive", c.TokenTTL)
@@ -129,11 +144,6 @@ func (c *cli) build(stderr io.Writer) (*mockserver.Server, *tls.Config, error) {
 		}
 		cfg.SigningKey = key
 	}
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
-		return nil, nil, fmt.Errorf("--log-level: %w", err)
-	}
-	cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	srv, err := mockserver.NewChecked(cfg)
 	if err != nil {
 		return nil, nil, err
@@ -152,7 +162,7 @@ func (c *cli) build(stderr io.Writer) (*mockserver.Server, *tls.Config, error) {
 }
 
 // serve listens, prints the address line, and serves until ctx ends, then shuts down.
-func serve(ctx context.Context, addr string, handler http.Handler, tlsConfig *tls.Config, stdout io.Writer) error {
+func serve(ctx context.Context, addr string, handler http.Handler, tlsConfig *tls.Config, logger *slog.Logger, stdout io.Writer) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return usageError{fmt.Errorf("--addr: %w", err)}
@@ -169,6 +179,7 @@ func serve(ctx context.Context, addr string, handler http.Handler, tlsConfig *tl
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	if _, err := fmt.Fprintf(stdout, "%s listening on %s://%s\n", programName, scheme, ln.Addr()); err != nil {
 		ln.Close()
