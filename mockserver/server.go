@@ -10,6 +10,7 @@ package mockserver
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/json"
@@ -80,11 +81,12 @@ type Server struct {
 	parser   *jwt.Parser // verifies signature (HS256 only) and expiry on the mock's clock
 	anyTime  *jwt.Parser // verifies the signature only, for Revoke
 	keyFunc  jwt.Keyfunc
+	macs     sync.Pool // of hash.Hash: HMAC-SHA256 keyed with key, for issue
 	realNow  func() time.Time
 	log      *slog.Logger
 
 	challengeMissing string // WWW-Authenticate for a request without credentials
-	challengeInvalid string // WWW-Authenticate for bad credentials
+	challengeInvalid string // WWW-Authenticate for an invalid, expired or revoked token
 
 	errBodies map[spec.ErrorName][]byte // the documented error bodies, pre-marshalled
 
@@ -178,6 +180,7 @@ func NewChecked(cfg Config) (*Server, error) {
 	}
 	s.parser = jwt.NewParser(jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}), jwt.WithTimeFunc(s.Now))
 	s.keyFunc = func(*jwt.Token) (any, error) { return s.key, nil }
+	s.macs.New = func() any { return hmac.New(sha256.New, s.key) }
 	s.anyTime = jwt.NewParser(jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}), jwt.WithoutClaimsValidation())
 	if _, err := rand.Read(s.dummy[:]); err != nil {
 		return nil, fmt.Errorf("mockserver: random dummy digest: %w", err)
