@@ -179,5 +179,20 @@ func run(ctx context.Context, t GinkgoTestingT, cfg Config, opts Options) (Outco
 	}
 	captured = types.Report{}
 	RunSpecs(t, SuiteName, suiteCfg, opts.Reporter)
-	return Outcome{Report: captured, Secrets: red.Secrets()}, nil
+	return Outcome{Report: withoutFiltered(captured), Secrets: red.Secrets()}, nil
+}
+
+// withoutFiltered drops the specs --label-filter left out: Ginkgo reports them as
+// skipped, but they were never selected. A spec that ran always has report entries (its
+// requirement first of all); one that was filtered out has none.
+func withoutFiltered(r types.Report) types.Report {
+	specs := r.SpecReports[:0:0]
+	for _, sr := range r.SpecReports {
+		if sr.LeafNodeType == types.NodeTypeIt && sr.State == types.SpecStateSkipped && len(sr.ReportEntries) == 0 {
+			continue
+		}
+		specs = append(specs, sr)
+	}
+	r.SpecReports = specs
+	return r
 }
