@@ -109,8 +109,8 @@ func describeRequest(r request, target string) string {
 	}
 	if r.body != "" {
 		b := r.body
-		if len(b) > 200 {
-			b = b[:200] + fmt.Sprintf("… (%d bytes)", len(r.body))
+		if len(b) > 120 {
+			b = b[:120] + fmt.Sprintf("… (%d bytes)", len(r.body))
 		}
 		s += " " + b
 	}

@@ -69,11 +69,11 @@ func progressLine(r SpecReport) string {
 	case r.State == types.SpecStateSkipped:
 		mark, note = "-", "skipped: "+firstLine(r.Failure.Message)
 	case r.State.Is(types.SpecStateFailureStates):
-		mark, note = "✗", firstLine(expectedLine(r.Failure.Message))
+		mark, note = "✗", keyLines(r.Failure.Message)
 	default:
 		for _, e := range r.ReportEntries {
 			if e.Name == evidence.EntryFinding {
-				mark, note = "!", "finding: "+firstLine(expectedLine(e.StringRepresentation()))
+				mark, note = "!", "finding: "+keyLines(e.StringRepresentation())
 			}
 		}
 	}
@@ -84,14 +84,18 @@ func progressLine(r SpecReport) string {
 	return line
 }
 
-// expectedLine picks the "expected:" line of a failure message, if any.
-func expectedLine(msg string) string {
+// keyLines picks the "expected:" and "got:" lines of a failure message, or its first line.
+func keyLines(msg string) string {
+	var keep []string
 	for _, l := range strings.Split(msg, "\n") {
-		if strings.HasPrefix(l, "expected:") {
-			return l
+		if strings.HasPrefix(l, "expected:") || strings.HasPrefix(l, "got:") {
+			keep = append(keep, firstLine(l))
 		}
 	}
-	return msg
+	if len(keep) == 0 {
+		return firstLine(msg)
+	}
+	return strings.Join(keep, "\n    ")
 }
 
 func firstLine(s string) string {
