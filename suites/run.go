@@ -45,7 +45,7 @@ var _ = Describe("Apinizer token endpoint", func() {
 
 // Progress: one line per check, as it ends, when the run asked for it.
 var _ = ReportAfterEach(func(r SpecReport) {
-	if state == nil || state.progress == nil || r.LeafNodeType != types.NodeTypeIt {
+	if state == nil || state.progress == nil || r.LeafNodeType != types.NodeTypeIt || len(r.ReportEntries) == 0 {
 		return
 	}
 	fmt.Fprintln(state.progress, state.red.String(progressLine(r)))
@@ -151,6 +151,9 @@ func run(ctx context.Context, t GinkgoTestingT, cfg Config, opts Options) (Outco
 	if err := cfg.Validate(); err != nil {
 		return Outcome{}, err
 	}
+	if err := CheckLabelFilter(opts.LabelFilter); err != nil {
+		return Outcome{}, err
+	}
 	client, err := NewHTTPClient(cfg)
 	if err != nil {
 		return Outcome{}, err
@@ -184,6 +187,24 @@ func run(ctx context.Context, t GinkgoTestingT, cfg Config, opts Options) (Outco
 	captured = types.Report{}
 	RunSpecs(t, SuiteName, suiteCfg, opts.Reporter)
 	return Outcome{Report: withoutFiltered(captured), Secrets: red.Secrets()}, nil
+}
+
+// CheckLabelFilter reports, in one line, a label filter Ginkgo cannot parse (Ginkgo
+// itself would exit the process) or one that selects no check.
+func CheckLabelFilter(expr string) error {
+	if expr == "" {
+		return nil
+	}
+	match, err := types.ParseLabelFilter(expr)
+	if err != nil {
+		return fmt.Errorf("--label-filter %q is not a Ginkgo label expression (e.g. 'must && !expiry', 'TOKEN-FORM-001 || bearer')", expr)
+	}
+	for _, r := range catalog.All() {
+		if match(r.Labels()) {
+			return nil
+		}
+	}
+	return fmt.Errorf("--label-filter %q selects no check (labels are IDs, must/should/may and areas; see 'apiops-conformance list')", expr)
 }
 
 // withoutFiltered drops the specs --label-filter left out: Ginkgo reports them as

@@ -66,6 +66,9 @@ func (c runCmd) Run() error {
 	if _, err := suites.NewHTTPClient(cfg); err != nil {
 		return usageError(err)
 	}
+	if err := suites.CheckLabelFilter(c.LabelFilter); err != nil {
+		return usageError(err)
+	}
 	fmt.Fprintf(os.Stdout, "%s %s: judging %s\n", programName, version(), cfg.BaseURL)
 	out, err := suites.Run(context.Background(), cfg, suites.Options{LabelFilter: c.LabelFilter, Progress: os.Stdout})
 	if err != nil {

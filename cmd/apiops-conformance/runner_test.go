@@ -206,6 +206,8 @@ func TestUsageErrors(t *testing.T) {
 		{"run", "--client-id", "a"},
 		{"run", "--timeout", "soon"},
 		{"run", "--no-such-flag"},
+		{"run", "--label-filter", "(("},
+		{"run", "--label-filter", "NO-SUCH-001"},
 	} {
 		o := runBinary(t, 20*time.Second, nil, args...)
 		lines := strings.Split(strings.TrimSpace(o.stderr), "\n")
