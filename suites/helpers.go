@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/apiops/apiops-conformance/spec"
@@ -87,7 +88,7 @@ func (t *T) errorBody(resp *Resp, status int, what string, codes ...string) spec
 	m, err := resp.Object()
 	t.Expect(err == nil, "%s; the %v", want, err)
 	code, _ := m["error"].(string)
-	t.Expect(contains(codes, code), "%s; \"error\" is %s", want, jsonText(m["error"]))
+	t.Expect(slices.Contains(codes, code), "%s; \"error\" is %s", want, jsonText(m["error"]))
 	desc, ok := m["error_description"].(string)
 	t.Expect(ok, "%s; \"error_description\" is %s, not a string", want, jsonText(m["error_description"]))
 	return spec.ErrorBody{Error: code, Description: desc}
@@ -99,15 +100,6 @@ func quoteAll(codes []string) string {
 		q[i] = fmt.Sprintf("%q", c)
 	}
 	return strings.Join(q, " or ")
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // jsonText renders a decoded JSON value for a message; "missing" for an absent one.

@@ -147,6 +147,9 @@ func run(ctx context.Context, t GinkgoTestingT, cfg Config, opts Options) (Outco
 	if state != nil {
 		return Outcome{}, errors.New("suites: a run is already in progress")
 	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return Outcome{}, err

@@ -18,7 +18,7 @@ import (
 //	APIOPS_BASE_URL=https://manager.example.com APIOPS_CLIENT_ID=… APIOPS_CLIENT_SECRET=… \
 //	  go test ./suites/ -run TestConformance -v
 //
-// Without APIOPS_BASE_URL it is skipped: it starts nothing (package suites cannot start
+// APIOPS_LABEL_FILTER (or -ginkgo.label-filter) selects checks. Without APIOPS_BASE_URL it is skipped: it starts nothing (package suites cannot start
 // the mock; `apiops-conformance run` without --base-url does).
 func TestConformance(t *testing.T) {
 	if os.Getenv(EnvBaseURL) == "" {
@@ -28,7 +28,8 @@ func TestConformance(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := run(context.Background(), t, cfg, Options{GinkgoOutput: os.Stdout}); err != nil {
+	opts := Options{GinkgoOutput: os.Stdout, LabelFilter: os.Getenv(EnvPrefix + "LABEL_FILTER")}
+	if _, err := run(context.Background(), t, cfg, opts); err != nil {
 		t.Fatal(err)
 	}
 }
