@@ -185,6 +185,9 @@ func checkFromSpec(sr types.SpecReport, strict bool, red *evidence.Redactor) Che
 	default:
 		c.Status = Passed
 	}
+	// The suites start a failure message with "ID [LEVEL] source" so it reads well on its
+	// own under go test; the check carries those fields already.
+	c.Message = strings.TrimPrefix(c.Message, fmt.Sprintf("%s [%s] %s\n", req.ID, req.Level, req.Source))
 	c.Message = red.String(c.Message)
 	for i := range exchanges {
 		x := &exchanges[i]

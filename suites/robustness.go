@@ -49,7 +49,8 @@ func robustnessSpecs() {
 		probe := Account{a.ClientID, "echo-probe-" + nonce()}
 		t.st.red.Add(probe.ClientSecret)
 		jsonBody, _ := json.Marshal(map[string]string{"grant_type": "client_credentials", "client_id": a.ClientID, "client_secret": a.ClientSecret})
-		for _, c := range []struct {
+		answered := 0
+		cases := []struct {
 			r      request
 			secret string
 		}{
@@ -57,12 +58,20 @@ func robustnessSpecs() {
 			{tokenRequest("wrong password", form(credentials(probe)...)), probe.ClientSecret},
 			{tokenRequest("grant_type=password", form(field{"grant_type", "password"}, field{"client_id", a.ClientID}, field{"client_secret", a.ClientSecret})), a.ClientSecret},
 			{request{step: "JSON body", method: http.MethodPost, path: spec.TokenPath, header: headers("Content-Type", jsonType), body: string(jsonBody)}, a.ClientSecret},
-		} {
+		}
+		for _, c := range cases {
 			resp := t.send(c.r)
+			if resp.Status == 0 {
+				continue // no answer: nothing to judge here (the other checks say why)
+			}
+			answered++
 			var head strings.Builder
 			_ = resp.Header.Write(&head)
 			t.Expect(!echoes(string(resp.Body), c.secret), "no client secret in the answer to the %s; the body contains it (redacted here)", c.r.step)
 			t.Expect(!echoes(head.String(), c.secret), "no client secret in the answer to the %s; a header contains it (redacted here)", c.r.step)
+		}
+		if answered == 0 {
+			t.Skip("no answer came back to judge: the target answered none of the %d requests", len(cases))
 		}
 	})
 }

@@ -6,6 +6,7 @@ package evidence
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -90,10 +91,22 @@ func (r *Redactor) Add(secrets ...string) {
 	slices.SortFunc(r.secrets, func(a, b string) int { return len(b) - len(a) })
 }
 
-// String returns s with every registered secret replaced by Redacted.
+// secretFields match the values of the fields that always carry a secret, in a form
+// body or a query ("client_secret=…") and in JSON ("access_token": "…"), so they are
+// redacted even when the secret is too short to Add or was never registered.
+var secretFields = []*regexp.Regexp{
+	regexp.MustCompile(`((?:^|[?&\s])(?:client_secret|access_token|refresh_token|password)=)[^&\s"]*`),
+	regexp.MustCompile(`("(?:client_secret|access_token|refresh_token|password)"\s*:\s*")(?:[^"\\]|\\.)*`),
+}
+
+// String returns s with every registered secret, and the value of every secret-carrying
+// field (client_secret, access_token, refresh_token, password), replaced by Redacted.
 func (r *Redactor) String(s string) string {
 	for _, secret := range r.secrets {
 		s = strings.ReplaceAll(s, secret, Redacted)
+	}
+	for _, re := range secretFields {
+		s = re.ReplaceAllString(s, "${1}"+Redacted)
 	}
 	return s
 }

@@ -23,6 +23,21 @@ func TestRedactor(t *testing.T) {
 	}
 }
 
+func TestRedactorFields(t *testing.T) {
+	var r Redactor // nothing registered: fields are still redacted
+	for in, want := range map[string]string{
+		"grant_type=client_credentials&client_id=a&client_secret=b": "grant_type=client_credentials&client_id=a&client_secret=" + Redacted,
+		"/token?client_secret=x y":                                  "/token?client_secret=" + Redacted + " y",
+		`{"client_id":"a","client_secret":"b\"c"}`:                  `{"client_id":"a","client_secret":"` + Redacted + `"}`,
+		`{"access_token": "eyJ.x.y", "token_type":"Bearer"}`:        `{"access_token": "` + Redacted + `", "token_type":"Bearer"}`,
+		"my_client_secret_note=keep":                                "my_client_secret_note=keep",
+	} {
+		if got := r.String(in); got != want {
+			t.Errorf("String(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestExcerpt(t *testing.T) {
 	var r Redactor
 	long := strings.Repeat("ü", MaxBody) // 2 bytes each
