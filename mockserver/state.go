@@ -59,14 +59,15 @@ func (s *Server) RevokeUser(username string) int {
 	return n
 }
 
-// FailNextTokens makes the next n token requests answer 500 server_error; n ≤ 0 clears it.
+// FailNextTokens makes the next n token requests answer 500 server_error, whatever they
+// contain; n ≤ 0 clears it. It works with or without Config.Control.
 func (s *Server) FailNextTokens(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failNext = max(n, 0)
 }
 
-// SetLatency delays every request to the token and protected endpoints by d (clamped to
+// SetLatency delays every request outside the control API by d (clamped to
 // 0..MaxLatency); 0 clears it. A client that gives up stops the wait.
 func (s *Server) SetLatency(d time.Duration) {
 	s.mu.Lock()
