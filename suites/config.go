@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/net/http/httpguts"
 )
 
 // Account is a client_id and client_secret (an Apinizer username and password).
@@ -175,10 +177,11 @@ func checkURL(flag, raw string) error {
 func ParseHeader(s string) (name, value string, err error) {
 	name, value, ok := strings.Cut(s, ":")
 	name = strings.TrimSpace(name)
-	if !ok || name == "" || strings.ContainsAny(name, " \t\r\n") || strings.ContainsAny(value, "\r\n") {
+	value = strings.TrimSpace(value)
+	if !ok || !httpguts.ValidHeaderFieldName(name) || !httpguts.ValidHeaderFieldValue(value) {
 		return "", "", fmt.Errorf("%q is not a header like 'X-Fault: server_error'", s)
 	}
-	return textproto.CanonicalMIMEHeaderKey(name), strings.TrimSpace(value), nil
+	return textproto.CanonicalMIMEHeaderKey(name), value, nil
 }
 
 // Secrets returns every secret the configuration holds, for redaction.
