@@ -11,7 +11,8 @@ import (
 const maxConsoleExchanges = 3
 
 // WriteConsole writes the end-of-run summary for a terminal: failures first (gating before
-// non-gating), each with its ID, level, source, message and a compact line per exchange;
+// non-gating), each with its ID, level, source, message and a compact line per exchange
+// (plus one for the exchange's contract violation, if any);
 // then the skipped checks with their reasons; then suite errors, the counts and the
 // verdict as the last line. Plain text, no colour; write errors are ignored, as for fmt.Print.
 func WriteConsole(w io.Writer, r Result) {
@@ -52,6 +53,9 @@ func WriteConsole(w io.Writer, r Result) {
 					break
 				}
 				p("      %s\n", exchangeLine(x))
+				if l := contractLine(x); l != "" {
+					p("        %s\n", l)
+				}
 			}
 		case Skipped:
 			p("  - %s [%s] %s\n", c.ID, c.Level, shorten(orDefault(firstLine(c.Message), "no reason given"), 100))

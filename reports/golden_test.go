@@ -66,6 +66,7 @@ func TestGolden(t *testing.T) {
 		{"sample", sampleResult()},
 		{"conformant", conformantResult()},
 		{"strict", strictResult()},
+		{"allmet", allMetResult()},
 		{"errors", func() Result {
 			r := conformantResult()
 			r.Errors = []string{"BeforeSuite: could not reach http://127.0.0.1:8080: connection refused\nsecond line"}

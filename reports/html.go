@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/apiops/apiops-conformance/suites/evidence"
 )
@@ -20,8 +21,9 @@ import (
 var htmlSource string
 
 var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"lower":   strings.ToLower,
-	"maxBody": func() int { return evidence.MaxBody },
+	"lower":          strings.ToLower,
+	"maxBody":        func() int { return evidence.MaxBody },
+	"contractSource": func() string { return contractSource },
 }).Parse(htmlSource))
 
 // WriteHTML writes report.html: one self-contained page (inline CSS, a few lines of inline
@@ -79,7 +81,18 @@ type htmlExchange struct {
 	Response  string
 	Truncated bool
 	Failed    bool // no response came back
+	// Contract is the response's contract violation (bounded), ContractCut says what the
+	// bound left out ("" when nothing was).
+	Contract    string
+	ContractCut string
 }
+
+// Bounds of a contract violation shown in report.html: kin-openapi messages quote the
+// schema and the value, which can be long. conformance.json keeps the whole text.
+const (
+	maxContractLines = 40
+	maxContractBytes = 4096
+)
 
 func newHTMLView(r Result) htmlView {
 	v := htmlView{
@@ -135,7 +148,7 @@ func newHTMLCheck(c Check) htmlCheck {
 		h.StatusLabel, h.Class = "PASSED", "passed"
 	}
 	for i, x := range c.Evidence {
-		h.Exchanges = append(h.Exchanges, htmlExchange{
+		hx := htmlExchange{
 			N:         i + 1,
 			Step:      x.Step,
 			Line:      exchangeLine(x),
@@ -143,7 +156,9 @@ func newHTMLCheck(c Check) htmlCheck {
 			Response:  responseText(x.Response),
 			Truncated: x.Response.BodyTruncated,
 			Failed:    x.Response.Error != "",
-		})
+		}
+		hx.Contract, hx.ContractCut = boundText(strings.TrimRight(x.Contract, "\n"), maxContractLines, maxContractBytes)
+		h.Exchanges = append(h.Exchanges, hx)
 	}
 	return h
 }
@@ -193,4 +208,33 @@ func writeHeaders(b *strings.Builder, h http.Header) {
 			fmt.Fprintf(b, "%s: %s\n", k, v)
 		}
 	}
+}
+
+// boundText cuts s to at most maxLines lines and maxBytes bytes (on a UTF-8 boundary) and
+// says what was left out, or "" when s fits.
+func boundText(s string, maxLines, maxBytes int) (string, string) {
+	lines := strings.Count(s, "\n") + 1
+	cut := s
+	if n := 0; lines > maxLines {
+		for i := range len(cut) {
+			if cut[i] == '\n' {
+				if n++; n == maxLines {
+					cut = cut[:i]
+					break
+				}
+			}
+		}
+	}
+	if len(cut) > maxBytes {
+		i := maxBytes
+		for i > 0 && !utf8.RuneStart(cut[i]) {
+			i--
+		}
+		cut = cut[:i]
+	}
+	if len(cut) == len(s) {
+		return s, ""
+	}
+	return cut, fmt.Sprintf("Cut to %d of %d lines, %d of %d bytes; conformance.json has the whole text.",
+		strings.Count(cut, "\n")+1, lines, len(cut), len(s))
 }

@@ -133,6 +133,46 @@ func TestHTMLStructure(t *testing.T) {
 	if got := text(byID(doc, "check-TOKEN-EXP-002")); !strings.Contains(got, "Skipped: needs a token lifetime") {
 		t.Errorf("skipped check should show its reason: %q", got)
 	}
+	// A contract violation is shown under the exchange's response, whole when it fits.
+	if got := text(byID(doc, "check-TOKEN-OK-003")); !strings.Contains(got, "Contract (spec/token.yaml): the response does not match") ||
+		!strings.Contains(got, `Error at "/expires_in": value must be an integer`) || !strings.Contains(got, `"3600"`) {
+		t.Errorf("contract violation not shown: %q", got)
+	}
+	if strings.Contains(text(byID(doc, "check-TOKEN-FORM-001")), "Contract") {
+		t.Error("an exchange without a violation shows no contract block")
+	}
+}
+
+// TestHTMLContractBounded: a long kin-openapi message is cut, with a note, in report.html.
+func TestHTMLContractBounded(t *testing.T) {
+	r := sampleResult()
+	long := strings.Repeat("schema line <x>\n", 100)
+	r.Checks[1].Evidence[0].Contract = long
+	got := text(byID(parseHTML(t, r), "check-TOKEN-FORM-004"))
+	if n := strings.Count(got, "schema line <x>"); n != maxContractLines {
+		t.Errorf("shows %d lines of the violation, want %d", n, maxContractLines)
+	}
+	if !strings.Contains(got, "Cut to 40 of 100 lines") || !strings.Contains(got, "conformance.json has the whole text") {
+		t.Errorf("no cut note: %q", got)
+	}
+}
+
+func TestBoundText(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string
+		cut      bool
+	}{
+		{"a\nb\nc", "a\nb\nc", false},
+		{"a\nb\nc\nd", "a\nb\nc", true},
+		{"abcdefghij", "abcdefgh", true},
+		{"abcdefgü", "abcdefg", true}, // never inside a rune
+		{"", "", false},
+	} {
+		got, note := boundText(tc.in, 3, 8)
+		if got != tc.want || (note != "") != tc.cut {
+			t.Errorf("boundText(%q) = %q, %q; want %q, cut %v", tc.in, got, note, tc.want, tc.cut)
+		}
+	}
 }
 
 func render1(n *html.Node) string {
@@ -150,6 +190,18 @@ func TestHTMLVerdictWording(t *testing.T) {
 		{"conformant", conformantResult(), "CONFORMANT (MUST) Conformant at MUST level; 1 SHOULD recommendation not met (not gating)."},
 		{"strict", strictResult(), "NOT CONFORMANT Not conformant at MUST and SHOULD levels (strict mode): 3 gating failures (MUST/SHOULD)."},
 		{"empty", Result{Tool: Tool{Name: "x"}}, "CONFORMANT (MUST) Conformant at MUST level, but no check ran."},
+		{"all met", allMetResult(), "CONFORMANT (MUST, SHOULD) Conformant at MUST level; every SHOULD recommendation that ran is met."},
+		{"all met, strict", func() Result { r := allMetResult(); r.Strict = true; return r }(),
+			"CONFORMANT (MUST+SHOULD, strict) Conformant at MUST and SHOULD levels (strict mode)."},
+		{"all met, no SHOULD ran", func() Result {
+			r := allMetResult()
+			for i := range r.Checks {
+				if r.Checks[i].Level == "SHOULD" {
+					r.Checks[i].Status = Skipped
+				}
+			}
+			return r.summarized()
+		}(), "CONFORMANT (MUST) Conformant at MUST level."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := text(byID(parseHTML(t, tc.r), "verdict")); got != tc.want {

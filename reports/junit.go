@@ -117,7 +117,8 @@ func junitCase(c Check) reporters.JUnitTestCase {
 	return tc
 }
 
-// checkText is the plain-text body of a check: source, message and one line per exchange.
+// checkText is the plain-text body of a check: source, message and one line per exchange
+// (and one per contract violation).
 func checkText(c Check) string {
 	var b strings.Builder
 	if c.Source != "" {
@@ -131,6 +132,9 @@ func checkText(c Check) string {
 			fmt.Fprintf(&b, "%s: ", x.Step)
 		}
 		fmt.Fprintf(&b, "%s\n", exchangeLine(x))
+		if l := contractLine(x); l != "" {
+			fmt.Fprintf(&b, "  %s\n", l)
+		}
 	}
 	return b.String()
 }

@@ -48,6 +48,7 @@ func leakyReport(t *testing.T) types.Report {
 			Body:   `{"access_token":"` + token + `","echo":"` + password + `"}`,
 			Error:  "",
 		},
+		Contract: "response body doesn't match schema\nValue:\n  {\n    \"access_token\": \"" + token + "\",\n    \"echo\": \"" + password + "\"\n  }",
 	}
 	y := x
 	y.Response = evidence.Response{Error: "dial tcp: password " + password + " rejected, token " + token}

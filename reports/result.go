@@ -198,6 +198,7 @@ func checkFromSpec(sr types.SpecReport, strict bool, red *evidence.Redactor) Che
 		x.Response.Header = red.Header(x.Response.Header)
 		x.Response.Body = red.String(x.Response.Body)
 		x.Response.Error = red.String(x.Response.Error)
+		x.Contract = red.String(x.Contract)
 	}
 	c.Evidence = exchanges
 	return c

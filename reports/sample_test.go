@@ -14,7 +14,8 @@ const (
 
 // sampleResult is the fixed result every golden file is rendered from: every status, a
 // gating and a non-gating failure, evidence with and without a response, a truncated body,
-// text that needs escaping in every format, and a suite-level error only when asked.
+// contract violations (one line, and a multi-line kin-openapi message), text that needs
+// escaping in every format, and a suite-level error only when asked.
 func sampleResult() Result {
 	okExchange := evidence.Exchange{
 		Step: "obtain a token",
@@ -38,9 +39,22 @@ func sampleResult() Result {
 	badJSON.Response.Header = http.Header{"Content-Type": {"text/html; charset=utf-8"}}
 	badJSON.Response.Body = "<html><script>alert('x')</script> & | * _ `code` [link](http://evil.example)</html>"
 	badJSON.Response.BodyTruncated = true
+	badJSON.Contract = `spec: 200 response does not match the contract: response header Content-Type has unexpected value: "text/html; charset=utf-8"`
 
 	noStore := okExchange
 	noStore.Response.Header = http.Header{"Content-Type": {"application/json"}}
+	noStore.Response.Body = `{"access_token":"[REDACTED]","token_type":"Bearer","expires_in":"3600"}`
+	noStore.Contract = `spec: 200 response does not match the contract: response body doesn't match schema #/components/schemas/TokenResponse: Error at "/expires_in": value must be an integer
+Schema:
+  {
+    "description": "Lifetime in seconds, present only when the token expires (\"if applicable\").",
+    "minimum": 1,
+    "type": "integer"
+  }
+
+Value:
+  "3600"
+`
 
 	bearer := evidence.Exchange{
 		Step: "call a protected endpoint",
@@ -102,6 +116,18 @@ func conformantResult() Result {
 	r := sampleResult()
 	for i := range r.Checks {
 		if r.Checks[i].Gating {
+			r.Checks[i].Status, r.Checks[i].Gating, r.Checks[i].Message = Passed, false, ""
+		}
+	}
+	return r.summarized()
+}
+
+// allMetResult is sampleResult with every failure passed: nothing failed and SHOULD checks
+// ran, so the verdict says the recommendations are met too.
+func allMetResult() Result {
+	r := sampleResult()
+	for i := range r.Checks {
+		if r.Checks[i].Status == Failed {
 			r.Checks[i].Status, r.Checks[i].Gating, r.Checks[i].Message = Passed, false, ""
 		}
 	}

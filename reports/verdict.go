@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -15,7 +16,8 @@ import (
 type Verdict struct {
 	// Conformant is Result.Conformant: nothing gating failed and no suite error.
 	Conformant bool
-	// Headline is short and upper-case, e.g. "CONFORMANT (MUST)" or "NOT CONFORMANT".
+	// Headline is short and upper-case, e.g. "CONFORMANT (MUST)", "CONFORMANT (MUST, SHOULD)"
+	// (nothing failed and SHOULD checks ran) or "NOT CONFORMANT".
 	Headline string
 	// Sentence explains it, e.g. "Conformant at MUST level; 2 SHOULD recommendations not met."
 	Sentence string
@@ -32,6 +34,15 @@ func VerdictOf(r Result) Verdict {
 	}
 	nonGating := s.Failed - s.GatingFailed
 	if r.Conformant() {
+		if !r.Strict && s.Failed == 0 && ran(r, "SHOULD") {
+			// Nothing failed at all: say that the recommendations are met too, which
+			// "CONFORMANT (MUST)" alone would undersell.
+			return Verdict{
+				Conformant: true,
+				Headline:   "CONFORMANT (MUST, SHOULD)",
+				Sentence:   "Conformant at MUST level; every SHOULD recommendation that ran is met.",
+			}
+		}
 		v := Verdict{Conformant: true, Headline: "CONFORMANT (" + levels + ")"}
 		v.Sentence = "Conformant at " + levelWords
 		if nonGating > 0 {
@@ -94,6 +105,16 @@ func failedLevels(r Result, gating bool) string {
 		}
 	}
 	return strings.Join(lv, "/")
+}
+
+// ran reports whether a check of the given level ran (passed or failed, not skipped).
+func ran(r Result, level string) bool {
+	for _, c := range r.Checks {
+		if c.Level == level && c.Status != Skipped {
+			return true
+		}
+	}
+	return false
 }
 
 var levelOrder = []string{"MUST", "SHOULD", "MAY"}
@@ -208,4 +229,26 @@ func when(t time.Time) string {
 		return "unknown"
 	}
 	return t.UTC().Format("2006-01-02 15:04:05 UTC")
+}
+
+// contractSource names the OpenAPI document exchanges are validated against, as reports
+// show it next to a contract violation (evidence.Exchange.Contract).
+const contractSource = "spec/token.yaml"
+
+// maxContractLine bounds the violation shown on one line (console, JUnit), in runes.
+const maxContractLine = 120
+
+// contractPrefix matches the wrapping the spec package puts around a kin-openapi error
+// ("spec: 200 response does not match the contract: "): redundant on a line that already
+// says "contract", so the compact line drops it to keep the words that matter.
+var contractPrefix = regexp.MustCompile(`^spec: (?:\d{3} )?(?:response|request) does not match the contract: `)
+
+// contractLine is the compact form of an exchange's contract violation, "" when none:
+// "contract: response header Content-Type has unexpected value: \"text/html\"".
+func contractLine(x evidence.Exchange) string {
+	v := firstLine(x.Contract)
+	if v == "" {
+		return ""
+	}
+	return "contract: " + shorten(contractPrefix.ReplaceAllString(v, ""), maxContractLine)
 }
