@@ -109,6 +109,29 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 			s.SetLatency(latency)
 		}
 		writeControl(w, s.State())
+	case controlPrefix + "/token-ttl":
+		if !allow(w, r, http.MethodPost) {
+			return
+		}
+		var in struct {
+			TTL *string `json:"ttl"`
+		}
+		if !decodeControl(w, r, &in) {
+			return
+		}
+		if in.TTL == nil {
+			badControl(w, `give "ttl": a Go duration, "0s" for never-expiring tokens or at least "1s"`)
+			return
+		}
+		d, err := parseDuration(*in.TTL)
+		if err == nil {
+			err = s.SetTokenTTL(d)
+		}
+		if err != nil {
+			badControl(w, fmt.Sprintf(`"ttl" must be "0s" (never expires) or a Go duration of at least "1s", not %q`, truncate(*in.TTL)))
+			return
+		}
+		writeControl(w, s.State())
 	case controlPrefix + "/journal":
 		switch r.Method {
 		case http.MethodGet:

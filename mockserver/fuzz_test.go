@@ -90,12 +90,15 @@ func FuzzTokenEndpoint(f *testing.F) {
 }
 
 // FuzzControlAPI sends arbitrary JSON to each control endpoint: never a panic, never a
-// 5xx, always JSON.
+// 5xx, always JSON, and a refused request leaves the token lifetime alone.
 func FuzzControlAPI(f *testing.F) {
-	paths := []string{"/_mock/clock/advance", "/_mock/revoke", "/_mock/faults", "/_mock/reset", "/_mock/journal", "/_mock/"}
+	paths := []string{"/_mock/clock/advance", "/_mock/revoke", "/_mock/faults", "/_mock/reset", "/_mock/journal", "/_mock/", "/_mock/token-ttl"}
 	for i, body := range []string{`{"by":"90m"}`, `{"token":"x"}`, `{"client_id":"alice"}`, `{"fail_next_tokens":1,"latency":"150ms"}`,
 		``, `{}`, `null`, `[]`, `{"by":"1h"}{}`, `{"by":"9223372036854775807ns"}`, `{"latency":"1e3s"}`, `{"fail_next_tokens":1.5}`, "{\"by\":\"\xff\"}"} {
 		f.Add(uint8(i), body)
+	}
+	for _, body := range []string{`{"ttl":"0s"}`, `{"ttl":"1h"}`, `{"ttl":"500ms"}`, `{"ttl":"-1s"}`, `{"ttl":"2562047h"}`, `{"ttl":null}`, `{"ttl":0}`} {
+		f.Add(uint8(6), body) // /_mock/token-ttl
 	}
 	f.Fuzz(func(t *testing.T, which uint8, body string) {
 		srv := mockserver.New(mockserver.Config{Control: true})
@@ -115,7 +118,7 @@ func FuzzControlAPI(f *testing.F) {
 			t.Fatalf("not JSON: %s", rec.Body)
 		}
 		st := srv.State()
-		if st.FailNextTokens < 0 || st.Latency == "" {
+		if st.FailNextTokens < 0 || st.Latency == "" || st.TokenTTLSeconds < 0 || (rec.Code != http.StatusOK && st.TokenTTLSeconds != 0) {
 			t.Fatalf("state %+v", st)
 		}
 	})

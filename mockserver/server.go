@@ -5,7 +5,8 @@
 // Use it three ways: the apiops-mock binary; httptest.NewServer(mockserver.New(cfg)) inside
 // any Go test; or in-process from the conformance runner. An opt-in control API under
 // /_mock/ (docs/control-api.md) and the matching methods of [Server] move the mock's clock,
-// revoke tokens, inject faults and show a journal of what clients sent, secrets redacted.
+// revoke tokens, change the lifetime of tokens issued next, inject faults and show a
+// journal of what clients sent, secrets redacted.
 package mockserver
 
 import (
@@ -91,6 +92,7 @@ type Server struct {
 	errBodies map[spec.ErrorName][]byte // the documented error bodies, pre-marshalled
 
 	offset  atomic.Int64 // clock offset in nanoseconds, added to realNow
+	ttl     atomic.Int64 // lifetime of tokens issued from now on, in nanoseconds; 0: never expire
 	seq     atomic.Uint64
 	journal journal
 
@@ -131,8 +133,8 @@ func NewChecked(cfg Config) (*Server, error) {
 	if err := cfg.Users.Validate(); err != nil {
 		return nil, fmt.Errorf("mockserver: users: %w", err)
 	}
-	if cfg.TokenTTL < 0 || (cfg.TokenTTL > 0 && cfg.TokenTTL < time.Second) {
-		return nil, fmt.Errorf("mockserver: token TTL %v: want 0 (never expires) or at least 1s", cfg.TokenTTL)
+	if err := checkTTL(cfg.TokenTTL); err != nil {
+		return nil, err
 	}
 	cfg.TokenTTL = cfg.TokenTTL.Truncate(time.Second)
 	if cfg.Realm == "" {
@@ -199,12 +201,23 @@ func NewChecked(cfg Config) (*Server, error) {
 		}
 		s.errBodies[name] = body
 	}
+	s.ttl.Store(int64(cfg.TokenTTL))
 	s.resetState()
 	return s, nil
 }
 
-// TokenTTL returns the lifetime of issued tokens; zero means they never expire.
-func (s *Server) TokenTTL() time.Duration { return s.cfg.TokenTTL }
+// checkTTL validates a token lifetime: 0 (never expires) or at least one second.
+func checkTTL(d time.Duration) error {
+	if d < 0 || (d > 0 && d < time.Second) {
+		return fmt.Errorf("mockserver: token TTL %v: want 0 (never expires) or at least 1s", d)
+	}
+	return nil
+}
+
+// TokenTTL returns the lifetime of tokens issued from now on: Config.TokenTTL unless
+// [Server.SetTokenTTL] changed it since the start or the last Reset. Zero means they
+// never expire.
+func (s *Server) TokenTTL() time.Duration { return time.Duration(s.ttl.Load()) }
 
 // ServeHTTP routes a request: the token endpoint, the protected endpoint, the control API
 // when enabled, and a JSON 404 for anything else.

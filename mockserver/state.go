@@ -75,6 +75,19 @@ func (s *Server) SetLatency(d time.Duration) {
 	s.latency = min(max(d, 0), MaxLatency)
 }
 
+// SetTokenTTL sets the lifetime of tokens issued from now on, as [Config.TokenTTL] does
+// at the start: 0 means they never expire (no expires_in, no exp claim); otherwise d must
+// be at least one second, and fractions of a second are dropped. A negative or sub-second
+// d is an error and changes nothing. Tokens issued before keep their own expiry; Reset
+// restores Config.TokenTTL. It works with or without Config.Control.
+func (s *Server) SetTokenTTL(d time.Duration) error {
+	if err := checkTTL(d); err != nil {
+		return err
+	}
+	s.ttl.Store(int64(d.Truncate(time.Second)))
+	return nil
+}
+
 // Journal returns what clients sent to the mock (not to the control API), oldest first,
 // at most 1000 entries, secrets and tokens redacted.
 func (s *Server) Journal() []JournalEntry { return s.journal.entries() }
@@ -82,10 +95,12 @@ func (s *Server) Journal() []JournalEntry { return s.journal.entries() }
 // ClearJournal empties the journal.
 func (s *Server) ClearJournal() { s.journal.clear() }
 
-// Reset puts the clock back to real time, clears revocations and faults and empties the
-// journal. Tokens issued before stay valid (unless expired on the real clock).
+// Reset puts the clock back to real time, restores the configured token lifetime
+// (Config.TokenTTL), clears revocations and faults and empties the journal. Tokens issued
+// before stay valid (unless expired on the real clock).
 func (s *Server) Reset() {
 	s.offset.Store(0)
+	s.ttl.Store(int64(s.cfg.TokenTTL))
 	s.resetState()
 	s.journal.clear()
 }
@@ -118,7 +133,7 @@ func (s *Server) State() State {
 	s.mu.Unlock()
 	return State{
 		Now:             s.Now().UTC(),
-		TokenTTLSeconds: int64(s.cfg.TokenTTL / time.Second),
+		TokenTTLSeconds: int64(s.TokenTTL() / time.Second),
 		FailNextTokens:  failNext,
 		Latency:         latency.String(),
 	}

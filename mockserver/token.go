@@ -83,13 +83,14 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, entry *Journ
 		s.writeSpecError(w, http.StatusUnauthorized, spec.BadCredentials)
 		return
 	}
-	token, err := s.issue(username)
+	ttl := s.TokenTTL() // read once: the JWT's exp and expires_in agree
+	token, err := s.issue(username, ttl)
 	if err != nil {
 		s.log.ErrorContext(r.Context(), "issuing a token", "error", err.Error())
 		s.writeSpecError(w, http.StatusInternalServerError, spec.ServerError)
 		return
 	}
-	writeJSONBody(w, http.StatusOK, s.tokenResponse(token))
+	writeJSONBody(w, http.StatusOK, tokenResponse(token, ttl))
 }
 
 // injectedFault reports whether this token request must answer 500: the fault header
@@ -184,11 +185,12 @@ type claims = jwt.RegisteredClaims
 // jwtHeader is the base64url-encoded JOSE header of every issued token.
 var jwtHeader = base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
 
-// issue signs a new token for username (an existing account) and counts it. The header
+// issue signs a new token for username (an existing account) and counts it; it expires
+// ttl after its issue on the mock's clock (no exp claim when ttl is 0). The header
 // and claims are encoded by hand and signed with a pooled HMAC-SHA256 keyed once — the
 // hot path of token issuance; verification goes through the JWT library's parser, and
 // the tests check that library verifies what issue signs.
-func (s *Server) issue(username string) (string, error) {
+func (s *Server) issue(username string, ttl time.Duration) (string, error) {
 	seq := s.seq.Add(1)
 	var random [12]byte
 	if _, err := rand.Read(random[:]); err != nil {
@@ -198,9 +200,9 @@ func (s *Server) issue(username string) (string, error) {
 	payload := make([]byte, 0, 128+len(username))
 	payload = append(payload, `{"sub":`...)
 	payload = append(payload, s.users[username].subJSON...)
-	if s.cfg.TokenTTL > 0 {
+	if ttl > 0 {
 		payload = append(payload, `,"exp":`...)
-		payload = strconv.AppendInt(payload, iat+int64(s.cfg.TokenTTL/time.Second), 10)
+		payload = strconv.AppendInt(payload, iat+int64(ttl/time.Second), 10)
 	}
 	payload = append(payload, `,"iat":`...)
 	payload = strconv.AppendInt(payload, iat, 10)
@@ -228,15 +230,16 @@ func (s *Server) issue(username string) (string, error) {
 	return string(signing), nil
 }
 
-// tokenResponse is the 200 body. The token is base64url and dots, so it needs no escaping.
-func (s *Server) tokenResponse(token string) []byte {
+// tokenResponse is the 200 body for a token issued with lifetime ttl (no expires_in when
+// 0). The token is base64url and dots, so it needs no escaping.
+func tokenResponse(token string, ttl time.Duration) []byte {
 	b := make([]byte, 0, len(token)+80)
 	b = append(b, `{"access_token":"`...)
 	b = append(b, token...)
 	b = append(b, `","token_type":"Bearer"`...)
-	if s.cfg.TokenTTL > 0 {
+	if ttl > 0 {
 		b = append(b, `,"expires_in":`...)
-		b = strconv.AppendInt(b, int64(s.cfg.TokenTTL/time.Second), 10)
+		b = strconv.AppendInt(b, int64(ttl/time.Second), 10)
 	}
 	return append(b, '}')
 }
