@@ -22,7 +22,10 @@ type Control interface {
 	RevokeUser(ctx context.Context, clientID string) error
 	// FailNextTokens makes the next n token requests answer 500 server_error.
 	FailNextTokens(ctx context.Context, n int) error
-	// Reset clears clock offsets, revocations and faults.
+	// SetTokenTTL sets the lifetime of tokens issued from now on; 0 means they never
+	// expire (no expires_in). Tokens issued before keep their own.
+	SetTokenTTL(ctx context.Context, d time.Duration) error
+	// Reset clears clock offsets, token-lifetime changes, revocations and faults.
 	Reset(ctx context.Context) error
 }
 
@@ -57,6 +60,11 @@ func (c *HTTPControl) RevokeUser(ctx context.Context, clientID string) error {
 // FailNextTokens implements Control.
 func (c *HTTPControl) FailNextTokens(ctx context.Context, n int) error {
 	return c.post(ctx, "faults", map[string]any{"fail_next_tokens": n})
+}
+
+// SetTokenTTL implements Control.
+func (c *HTTPControl) SetTokenTTL(ctx context.Context, d time.Duration) error {
+	return c.post(ctx, "token-ttl", map[string]any{"ttl": d.String()})
 }
 
 // Reset implements Control.
