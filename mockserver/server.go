@@ -11,7 +11,6 @@ package mockserver
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/json"
@@ -82,7 +81,6 @@ type Server struct {
 	parser   *jwt.Parser // verifies signature (HS256 only) and expiry on the mock's clock
 	anyTime  *jwt.Parser // verifies the signature only, for Revoke
 	keyFunc  jwt.Keyfunc
-	macs     sync.Pool // of hash.Hash: HMAC-SHA256 keyed with key, for issue
 	realNow  func() time.Time
 	log      *slog.Logger
 
@@ -107,9 +105,8 @@ type Server struct {
 
 // account is a user as the server keeps it: the SHA-256 digest of the password only.
 type account struct {
-	digest  [sha256.Size]byte
-	active  bool
-	subJSON []byte // the username as a JSON string, for the sub claim
+	digest [sha256.Size]byte
+	active bool
 }
 
 // New returns a mock server for cfg, filling defaults as documented on [Config].
@@ -182,17 +179,12 @@ func NewChecked(cfg Config) (*Server, error) {
 	}
 	s.parser = jwt.NewParser(jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}), jwt.WithTimeFunc(s.Now))
 	s.keyFunc = func(*jwt.Token) (any, error) { return s.key, nil }
-	s.macs.New = func() any { return hmac.New(sha256.New, s.key) }
 	s.anyTime = jwt.NewParser(jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}), jwt.WithoutClaimsValidation())
 	if _, err := rand.Read(s.dummy[:]); err != nil {
 		return nil, fmt.Errorf("mockserver: random dummy digest: %w", err)
 	}
 	for _, u := range cfg.Users.Users {
-		sub, err := json.Marshal(u.Username)
-		if err != nil {
-			return nil, fmt.Errorf("mockserver: user %q: %w", u.Username, err)
-		}
-		s.users[u.Username] = account{digest: sha256.Sum256([]byte(u.Password)), active: u.Active(), subJSON: sub}
+		s.users[u.Username] = account{digest: sha256.Sum256([]byte(u.Password)), active: u.Active()}
 	}
 	for _, name := range []spec.ErrorName{spec.UnsupportedGrantType, spec.BadCredentials, spec.ServerError, spec.InvalidRequest, spec.InvalidToken} {
 		body, err := json.Marshal(spec.Error(name))

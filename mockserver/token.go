@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"mime"
 	"net/http"
@@ -182,52 +181,31 @@ func (s *Server) authenticate(username, password string) bool {
 // claims are the issued token's claims: sub, iat, exp (omitted when never expiring), jti.
 type claims = jwt.RegisteredClaims
 
-// jwtHeader is the base64url-encoded JOSE header of every issued token.
-var jwtHeader = base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
-
 // issue signs a new token for username (an existing account) and counts it; it expires
-// ttl after its issue on the mock's clock (no exp claim when ttl is 0). The header
-// and claims are encoded by hand and signed with a pooled HMAC-SHA256 keyed once — the
-// hot path of token issuance; verification goes through the JWT library's parser, and
-// the tests check that library verifies what issue signs.
+// ttl after its issue on the mock's clock (no exp claim when ttl is 0). The jti carries
+// the issue sequence number (see seqOf), which RevokeUser relies on.
 func (s *Server) issue(username string, ttl time.Duration) (string, error) {
-	seq := s.seq.Add(1)
 	var random [12]byte
 	if _, err := rand.Read(random[:]); err != nil {
 		return "", fmt.Errorf("random jti: %w", err)
 	}
-	iat := s.Now().Unix()
-	payload := make([]byte, 0, 128+len(username))
-	payload = append(payload, `{"sub":`...)
-	payload = append(payload, s.users[username].subJSON...)
-	if ttl > 0 {
-		payload = append(payload, `,"exp":`...)
-		payload = strconv.AppendInt(payload, iat+int64(ttl/time.Second), 10)
+	now := s.Now()
+	c := claims{
+		Subject:  username,
+		IssuedAt: jwt.NewNumericDate(now),
+		ID:       strconv.FormatUint(s.seq.Add(1), 36) + "." + base64.RawURLEncoding.EncodeToString(random[:]),
 	}
-	payload = append(payload, `,"iat":`...)
-	payload = strconv.AppendInt(payload, iat, 10)
-	payload = append(payload, `,"jti":"`...)
-	payload = strconv.AppendUint(payload, seq, 36)
-	payload = append(payload, '.')
-	payload = base64.RawURLEncoding.AppendEncode(payload, random[:])
-	payload = append(payload, `"}`...)
-
-	signing := make([]byte, 0, len(jwtHeader)+1+base64.RawURLEncoding.EncodedLen(len(payload))+1+43)
-	signing = append(signing, jwtHeader...)
-	signing = append(signing, '.')
-	signing = base64.RawURLEncoding.AppendEncode(signing, payload)
-	mac := s.macs.Get().(hash.Hash)
-	mac.Reset()
-	mac.Write(signing)
-	var sum [sha256.Size]byte
-	sig := mac.Sum(sum[:0])
-	s.macs.Put(mac)
-	signing = append(signing, '.')
-	signing = base64.RawURLEncoding.AppendEncode(signing, sig)
+	if ttl > 0 {
+		c.ExpiresAt = jwt.NewNumericDate(now.Add(ttl))
+	}
+	token, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(s.key)
+	if err != nil {
+		return "", fmt.Errorf("sign token: %w", err)
+	}
 	s.mu.Lock()
 	s.issued[username]++
 	s.mu.Unlock()
-	return string(signing), nil
+	return token, nil
 }
 
 // tokenResponse is the 200 body for a token issued with lifetime ttl (no expires_in when
