@@ -177,11 +177,11 @@ func checkFromSpec(sr types.SpecReport, strict bool, red *evidence.Redactor) Che
 	case sr.State.Is(types.SpecStateFailureStates):
 		c.Status = Failed
 		c.Message = sr.Failure.Message
-		c.Gating = req.Level.Gating(strict)
+		c.Gating = req.Gating(scopeOf(strict))
 	case len(findings) > 0:
 		c.Status = Failed
 		c.Message = strings.Join(findings, "\n")
-		c.Gating = req.Level.Gating(strict)
+		c.Gating = req.Gating(scopeOf(strict))
 	default:
 		c.Status = Passed
 	}
@@ -266,4 +266,11 @@ func ReadJSON(path string) (Result, error) {
 		return Result{}, fmt.Errorf("reports: %s is not a conformance.json result: no tool or checks", path)
 	}
 	return r, nil
+}
+
+func scopeOf(strict bool) catalog.Scope {
+	if strict {
+		return catalog.ScopeAll
+	}
+	return catalog.ScopeOff
 }

@@ -89,7 +89,7 @@ func check(id string, body func(t *T)) {
 // finding and the check ends, passing.
 func (t *T) Fail(expected string, args ...any) {
 	msg := t.message(fmt.Sprintf(expected, args...))
-	if t.req.Level.Gating(t.st.cfg.Strict) {
+	if t.req.Gating(t.st.cfg.Scope()) {
 		Fail(msg, 1)
 	}
 	AddReportEntry(evidence.EntryFinding, msg, types.ReportEntryVisibilityNever)

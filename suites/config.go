@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/net/http/httpguts"
+
+	"github.com/apiops/apiops-conformance/suites/catalog"
 )
 
 // Account is a client_id and client_secret (an Apinizer username and password).
@@ -222,4 +224,12 @@ func (c Config) Echo() map[string]string {
 		}
 	}
 	return m
+}
+
+// Scope returns the scope of --strict.
+func (c Config) Scope() catalog.Scope {
+	if c.Strict {
+		return catalog.ScopeAll
+	}
+	return catalog.ScopeOff
 }

@@ -32,26 +32,12 @@ func (l Level) Label() string {
 	}
 }
 
-// Gating reports whether a failure at this level fails the run.
-func (l Level) Gating(strict bool) bool {
-	return l == Must || (strict && l == Should)
-}
-
-// Requirement is one entry of the catalog.
-type Requirement struct {
-	ID     string `json:"id"`     // e.g. TOKEN-FORM-003; stable across releases
-	Level  Level  `json:"level"`  // MUST, SHOULD or MAY
-	Area   string `json:"area"`   // Ginkgo label of the area, e.g. "form"
-	Source string `json:"source"` // e.g. "docs: Create Token, Request Body" or "rfc: RFC 6749 §5.1"
-	Title  string `json:"title"`  // one sentence, what must hold
-}
-
 // IDPattern is the form of every requirement ID.
 var IDPattern = regexp.MustCompile(`^[A-Z]+(-[A-Z]+)*-[0-9]{3}$`)
 
-// Labels returns the Ginkgo labels of the requirement: ID, level and area.
+// Labels returns the Ginkgo labels of the requirement: ID, level, area and source kind.
 func (r Requirement) Labels() []string {
-	return []string{r.ID, r.Level.Label(), r.Area}
+	return []string{r.ID, r.Level.Label(), r.Area, string(r.Kind)}
 }
 
 // String returns "ID [LEVEL] title".

@@ -5,10 +5,6 @@ package evidence
 
 import (
 	"net/http"
-	"net/url"
-	"regexp"
-	"slices"
-	"strings"
 	"time"
 )
 
@@ -22,7 +18,67 @@ const (
 	// EntryFinding carries a string: a SHOULD or MAY violation recorded without failing the
 	// spec (non-strict mode). Reports count such a spec as failed but not gating.
 	EntryFinding = "finding"
+	// EntryOutcome carries an Outcome: why a check was not judged, is blocked, or does
+	// not apply. A spec with this entry ends as a Ginkgo skip.
+	EntryOutcome = "outcome"
+	// EntryCompared carries a string: what a check compared and what it could not
+	// provoke, e.g. "200 ✓, 400 ✓, 401 ✓; 500 not provoked". A pass always says it.
+	EntryCompared = "compared"
 )
+
+// OutcomeStatus is how a check that neither passed nor failed ended.
+type OutcomeStatus string
+
+// The outcomes of a check that was not judged.
+const (
+	// NotJudged: a need was not met (an account, a control API, …), the run ended before
+	// the check (interrupted, deadline, the target stopped answering), or the footprint
+	// budget does not allow it. Reason says which and what to give.
+	NotJudged OutcomeStatus = "not_judged"
+	// Blocked: a check it depends on failed; BlockedBy names that check.
+	Blocked OutcomeStatus = "blocked"
+	// NotApplicable: the requirement does not apply to this target (for example expiry
+	// when its tokens never expire). Reason says why.
+	NotApplicable OutcomeStatus = "not_applicable"
+)
+
+// Outcome is the entry of a check that was not judged, is blocked or does not apply.
+type Outcome struct {
+	Status    OutcomeStatus `json:"status"`
+	Reason    string        `json:"reason"`
+	BlockedBy string        `json:"blocked_by,omitempty"`
+}
+
+// Footprint is what a run cost its target: the tokens it created and the failed logins
+// it caused, per account, and the rate-limit answers it waited for. On a live target (no
+// control API) the run keeps within Budget.
+type Footprint struct {
+	Requests     int `json:"requests"`
+	Tokens       int `json:"tokens_created"`
+	FailedLogins int `json:"failed_logins"`
+	// NeverExpiring counts the created tokens that carried no expires_in: they stay valid
+	// until revoked (Management Console: My Profile → Personal API Access Tokens).
+	NeverExpiring int `json:"never_expiring_tokens"`
+	RateLimited   int `json:"rate_limited"` // 429 (or 503 with Retry-After) answers waited for
+	// Budgeted is true when the budget applied (a live target without a control API).
+	Budgeted bool               `json:"budgeted"`
+	Budget   Budget             `json:"budget"`
+	Accounts []AccountFootprint `json:"accounts,omitempty"`
+}
+
+// Budget is the most a run may spend on a live target.
+type Budget struct {
+	Tokens                 int `json:"tokens"`                    // tokens created per run, in total
+	FailedLoginsPerAccount int `json:"failed_logins_per_account"` // never two in a row
+}
+
+// AccountFootprint is the footprint on one given account.
+type AccountFootprint struct {
+	ClientID     string `json:"client_id"`
+	Role         string `json:"role"` // "main", "special", "disabled" or "locked"
+	Tokens       int    `json:"tokens_created"`
+	FailedLogins int    `json:"failed_logins"`
+}
 
 // MaxBody is the largest body excerpt kept in evidence, in bytes.
 const MaxBody = 2048
@@ -58,98 +114,11 @@ type Exchange struct {
 	// what kin-openapi found, redacted. Requirements TOKEN-SPEC-* gate on it; other
 	// checks only record it here.
 	Contract string `json:"contract,omitempty"`
+	// Curl reproduces the request as a copy-pasteable curl command, secrets and tokens as
+	// environment references ("$APIOPS_CLIENT_SECRET", "$TOKEN"), never literal.
+	Curl string `json:"curl,omitempty"`
 }
 
 // Duration sets DurationMS from d.
 func (e *Exchange) Duration(d time.Duration) { e.DurationMS = d.Milliseconds() }
 
-// sensitiveHeaders are always redacted, whatever their value.
-var sensitiveHeaders = []string{"Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie"}
-
-// Redactor removes known secrets (passwords, tokens) from text. The zero value redacts only
-// sensitive headers; add every secret the run knows of. It is not safe for concurrent Add.
-type Redactor struct {
-	secrets []string
-}
-
-// Add registers secrets to redact. Empty strings and very short values are ignored, to
-// keep the text readable (a one-letter "secret" would blank every occurrence of a letter).
-func (r *Redactor) Add(secrets ...string) {
-	for _, s := range secrets {
-		if len(s) < 3 || slices.Contains(r.secrets, s) {
-			continue
-		}
-		r.secrets = append(r.secrets, s)
-		// A secret also travels percent-encoded in forms and URLs.
-		for _, enc := range []string{url.QueryEscape(s), url.PathEscape(s), strings.ReplaceAll(url.QueryEscape(s), "+", "%20")} {
-			if enc != s && !slices.Contains(r.secrets, enc) {
-				r.secrets = append(r.secrets, enc)
-			}
-		}
-	}
-	// Longest first, so a secret containing another is replaced whole.
-	slices.SortFunc(r.secrets, func(a, b string) int { return len(b) - len(a) })
-}
-
-// secretFields match the values of the fields that always carry a secret, in a form
-// body or a query ("client_secret=…") and in JSON ("access_token": "…"), so they are
-// redacted even when the secret is too short to Add or was never registered.
-var secretFields = []*regexp.Regexp{
-	regexp.MustCompile(`((?:^|[?&\s])(?:client_secret|access_token|refresh_token|password)=)[^&\s"]*`),
-	regexp.MustCompile(`("(?:client_secret|access_token|refresh_token|password)"\s*:\s*")(?:[^"\\]|\\.)*`),
-}
-
-// String returns s with every registered secret, and the value of every secret-carrying
-// field (client_secret, access_token, refresh_token, password), replaced by Redacted.
-func (r *Redactor) String(s string) string {
-	for _, secret := range r.secrets {
-		s = strings.ReplaceAll(s, secret, Redacted)
-	}
-	for _, re := range secretFields {
-		s = re.ReplaceAllString(s, "${1}"+Redacted)
-	}
-	return s
-}
-
-// Header returns a redacted copy of h: sensitive headers keep only their scheme
-// ("Bearer [REDACTED]"), and registered secrets are removed from every value.
-func (r *Redactor) Header(h http.Header) http.Header {
-	if h == nil {
-		return nil
-	}
-	out := make(http.Header, len(h))
-	for name, values := range h {
-		vs := make([]string, len(values))
-		for i, v := range values {
-			if slices.Contains(sensitiveHeaders, http.CanonicalHeaderKey(name)) {
-				if scheme, _, ok := strings.Cut(v, " "); ok && len(scheme) < 20 {
-					v = scheme + " " + Redacted
-				} else {
-					v = Redacted
-				}
-			}
-			vs[i] = r.String(v)
-		}
-		out[name] = vs
-	}
-	return out
-}
-
-// Excerpt returns body redacted and cut to MaxBody bytes (on a UTF-8 boundary), and
-// whether it was cut.
-func (r *Redactor) Excerpt(body []byte) (string, bool) {
-	s := r.String(string(body))
-	if len(s) <= MaxBody {
-		return s, false
-	}
-	cut := MaxBody
-	for cut > 0 && !utf8RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut], true
-}
-
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
-
-// Secrets returns the registered secrets (with their encoded forms), longest first.
-func (r *Redactor) Secrets() []string { return slices.Clone(r.secrets) }
