@@ -121,4 +121,3 @@ type Exchange struct {
 
 // Duration sets DurationMS from d.
 func (e *Exchange) Duration(d time.Duration) { e.DurationMS = d.Milliseconds() }
-
