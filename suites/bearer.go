@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // tamper returns variants of tok that must not be accepted: one character in the middle
@@ -23,19 +24,52 @@ func (t *T) tamper(tok string) []string {
 	return variants
 }
 
+// protectedRequest is a GET of the protected path with the given Authorization header
+// value ("" for none).
+func protectedRequest(st *runState, step, authorization string) request {
+	h := headers("Accept", jsonType)
+	if authorization != "" {
+		h.Set("Authorization", authorization)
+	}
+	return request{step: step, method: http.MethodGet, path: st.cfg.ProtectedPath, header: h}
+}
+
+// protected sends a GET to the protected path with the given Authorization header
+// value ("" for none).
+func (t *T) protected(step, authorization string) *Resp {
+	return t.send(protectedRequest(t.st, step, authorization))
+}
+
+// withToken calls the protected path with tok; the run's token reuses the preflight's
+// call.
+func (t *T) withToken(tok string) *Resp {
+	if tok == t.st.token.value {
+		return t.shared(keyProtected, func() *Resp { return t.protected("with the token", "Bearer "+tok) })
+	}
+	return t.protected("with the token", "Bearer "+tok)
+}
+
+// noAuthorization sends, once per run, the protected path without Authorization.
+func (t *T) noAuthorization() *Resp {
+	return t.shared(keyNoAuth, func() *Resp { return t.protected("no Authorization", "") })
+}
+
 // expectRefused fails unless the protected path answered 401.
 func (t *T) expectRefused(resp *Resp, what string) {
 	t.expectStatus(resp, http.StatusUnauthorized, what+" on the protected path")
 }
 
+// reuseSpread is how long the reuse check spreads its calls at most.
+const reuseSpread = time.Second
+
 func bearerSpecs() {
 	check("TOKEN-BEARER-001", func(t *T) {
 		tok, _ := t.token()
-		t.expectStatus(t.protected("with the token", "Bearer "+tok), http.StatusOK, "Authorization: Bearer <the issued token> on the protected path")
+		t.expectStatus(t.withToken(tok), http.StatusOK, "Authorization: Bearer <the issued token> on the protected path")
 	})
 
 	check("TOKEN-BEARER-002", func(t *T) {
-		t.expectRefused(t.protected("no Authorization", ""), "a request without Authorization")
+		t.expectRefused(t.noAuthorization(), "a request without Authorization")
 	})
 
 	check("TOKEN-BEARER-003", func(t *T) {
@@ -59,17 +93,58 @@ func bearerSpecs() {
 
 	check("TOKEN-BEARER-006", func(t *T) {
 		tok, _ := t.token()
-		for _, probe := range []struct{ step, auth string }{
-			{"no Authorization", ""},
-			{"tampered token", "Bearer " + t.tamper(tok)[0]},
+		for _, probe := range []struct {
+			step string
+			resp func() *Resp
+		}{
+			{"no Authorization", t.noAuthorization},
+			{"tampered token", func() *Resp { return t.protected("tampered token", "Bearer "+t.tamper(tok)[0]) }},
 		} {
-			resp := t.protected(probe.step, probe.auth)
+			resp := probe.resp()
 			if resp.Err != nil || resp.Status != http.StatusUnauthorized {
-				t.Skip("the protected path did not answer 401 (%s): judged by TOKEN-BEARER-002 and TOKEN-BEARER-005", probe.step)
+				t.blockedBy("TOKEN-BEARER-002", "the protected path did not answer 401 (%s): TOKEN-BEARER-002 and -005 judge that", probe.step)
 			}
 			challenge := resp.Header.Get("WWW-Authenticate")
 			scheme, _, _ := strings.Cut(strings.TrimSpace(challenge), " ")
 			t.Expect(strings.EqualFold(scheme, "Bearer"), "a WWW-Authenticate: Bearer challenge on the 401 (%s); it is %q", probe.step, challenge)
+			t.Saw("WWW-Authenticate: Bearer on the 401 (%s)", probe.step)
 		}
 	})
+
+	check("TOKEN-BEARER-007", func(t *T) {
+		tok, _ := t.token()
+		t.reuse(tok)
+	})
+}
+
+// reuse calls the protected path three times with one token, spread over reuseSpread —
+// or, for a token whose announced life ends sooner, over what is left before the end-of-
+// life margin. With a control API the target's clock is moved instead of waiting.
+func (t *T) reuse(tok string) {
+	spread := reuseSpread
+	if tok == t.st.token.value && t.st.token.life > 0 {
+		spread = min(spread, t.st.token.left()-endOfLifeMargin)
+	}
+	if spread < 0 {
+		spread = 0
+	}
+	c := t.Control()
+	start := time.Now()
+	for i := range 3 {
+		if i > 0 {
+			step := spread / 2
+			if c != nil {
+				t.control("advance the clock", c.Advance(t.ctx, step))
+			} else {
+				t.sleepUntil(start.Add(time.Duration(i)*step), "spreading the calls of one token")
+			}
+		}
+		resp := t.protected("the same token again", "Bearer "+tok)
+		t.Expect(resp.Err == nil && resp.Status == http.StatusOK, "200 for call %d of 3 with the same token (it can be used for all subsequent requests)", i+1)
+	}
+	how := "waited"
+	if c != nil {
+		how = "clock advanced"
+	}
+	t.Saw("3 calls with one token, 200 each, spread over %s (%s)", spread.Round(10*time.Millisecond), how)
 }

@@ -2,6 +2,7 @@ package suites
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -26,19 +27,41 @@ type runState struct {
 	client    *http.Client
 	validator *spec.Validator
 	red       *evidence.Redactor
-	ctx       context.Context // the caller's context: cancelling it cuts every request
+	parent    context.Context // the caller's context: cancelled means interrupted
+	ctx       context.Context // parent bounded by the run deadline: cancelling it cuts every request
 	progress  io.Writer
-	// silent counts the latest requests that got no complete answer; after deadAfter in a
-	// row the target is taken for dead and further requests are not sent, so a hanging
-	// target costs a few timeouts, not one per request.
-	silent int
-}
 
-// deadAfter is how many requests in a row may go unanswered before the rest are not sent.
-const deadAfter = 3
+	// budgeted: a live target (no control API), so the footprint budget applies.
+	budgeted bool
+	foot     *footprint
+	// memo holds the answers to requests several checks share (the preflight's, a wrong
+	// password, …): each is sent once per run and its exchange shown by every check using it.
+	memo map[string]*sharedAnswer
+	// results holds the outcome of every check that ran, for prerequisites.
+	results map[string]result
+	// token is the run's shared token, from the preflight.
+	token sharedToken
+	// spare are valid tokens that checks obtained and no longer need (revocation uses one).
+	spare []string
+	// stopped says why the target is taken for gone ("" while it answers); nonAnswers
+	// counts the requests that got no answer.
+	stopped    string
+	nonAnswers int
+	next       time.Time // pacing (--max-rps): the earliest time of the next request
+	// acceptedAt is the latest instant, after its request, the run's token was seen accepted.
+	acceptedAt time.Duration
+	// wrongSecret is the made-up password of the shared wrong-password request.
+	wrongSecret string
+}
 
 // state is the current run; nil outside Run (for example while Ginkgo only previews).
 var state *runState
+
+// result is how a check ended, for the checks that depend on it.
+type result struct {
+	failed    bool
+	blockedBy string // the root check that blocked it, if blocked
+}
 
 // T is a check in progress: the requirement it implements and the exchanges it made.
 type T struct {
@@ -49,14 +72,17 @@ type T struct {
 	sent      string              // the latest request, redacted, for failure messages
 	reset     bool                // a Control reset is registered for the end of the spec
 	exchanges []evidence.Exchange // what the check sent and got, redacted
+	compared  []string            // what the check compared, for its evidence
 }
 
 // abort unwinds a check after a non-gating finding was recorded.
 type abort struct{}
 
-// check registers the Ginkgo spec implementing the catalog requirement id. The spec
-// records the requirement as a report entry, then runs body; body reports violations
-// through T.Fail, which fails the spec or records a finding depending on the level.
+// check registers the Ginkgo spec implementing the catalog requirement id. Before body
+// runs, the spec decides from the catalog entry whether the check can be judged at all
+// (the run still going, its needs met, its prerequisites passed); body reports violations
+// through T.Fail and what it compared through T.Saw. A check that compared nothing cannot
+// pass.
 func check(id string, body func(t *T)) {
 	req, ok := catalog.Lookup(id)
 	if !ok {
@@ -79,17 +105,116 @@ func check(id string, body func(t *T)) {
 				}
 			}
 		}()
+		t.gate()
 		body(t)
+		if len(t.compared) == 0 {
+			Fail(t.message("the check to compare what it names: it compared nothing (a harness defect)"), 1)
+		}
+		AddReportEntry(evidence.EntryCompared, strings.Join(t.compared, "; "), types.ReportEntryVisibilityNever)
 	})
 }
 
+// gate ends the check before it sends anything when it cannot be judged: the run is over
+// (interrupted, deadline, target gone), a prerequisite failed, or a need is not met.
+func (t *T) gate() {
+	if why := t.st.ended(); why != "" {
+		t.notJudged("%s", why)
+	}
+	for _, id := range t.req.After {
+		if r, ok := t.st.results[id]; ok && r.failed {
+			t.outcome(evidence.Blocked, id, fmt.Sprintf("blocked by %s, which failed: this check depends on it", id))
+		} else if ok && r.blockedBy != "" {
+			t.outcome(evidence.Blocked, r.blockedBy, fmt.Sprintf("blocked by %s (through %s)", r.blockedBy, id))
+		}
+	}
+	for _, n := range t.req.Needs {
+		if ok, na := t.st.needMet(n); !ok {
+			if na != "" {
+				t.outcome(evidence.NotApplicable, "", na)
+			}
+			t.notJudged("needs %s", n.Describe())
+		}
+	}
+}
+
+// ended says why the run is over, or "".
+func (st *runState) ended() string {
+	if st.ctx.Err() != nil {
+		if errors.Is(context.Cause(st.ctx), errRunDeadline) {
+			return fmt.Sprintf("the run deadline passed (--run-timeout %s)", st.cfg.RunTimeout)
+		}
+		return "the run was interrupted"
+	}
+	return st.stopped
+}
+
+// needMet reports whether the run can give what n stands for; when it cannot because the
+// requirement does not apply to this target, na says why.
+func (st *runState) needMet(n catalog.Need) (ok bool, na string) {
+	switch n {
+	case catalog.NeedSpecial:
+		return st.cfg.Special.Given(), ""
+	case catalog.NeedDisabled:
+		return st.cfg.Disabled.Given(), ""
+	case catalog.NeedLocked:
+		return st.cfg.Locked.Given(), ""
+	case catalog.NeedServerError:
+		return st.control != nil || st.cfg.FaultHeader != "", ""
+	case catalog.NeedRevocation:
+		return st.control != nil || st.cfg.RevokeCommand != "", ""
+	case catalog.NeedControl:
+		return st.control != nil, ""
+	case catalog.NeedExpiry:
+		if st.control != nil || !st.token.ok || !st.token.lifeOK {
+			return true, "" // the check itself says what blocks it
+		}
+		if st.token.life == 0 {
+			return false, "the target's tokens carry no expires_in: they never expire (TOKEN-EXP-003 judges that)"
+		}
+		return st.token.life+expiryGrace <= st.cfg.MaxExpiryWait, ""
+	}
+	return false, ""
+}
+
+// outcome ends the check as not judged, blocked or not applicable, with the reason.
+func (t *T) outcome(status evidence.OutcomeStatus, blockedBy, reason string) {
+	AddReportEntry(evidence.EntryOutcome, evidence.Outcome{Status: status, Reason: reason, BlockedBy: blockedBy},
+		types.ReportEntryVisibilityNever)
+	Skip(reason, 2)
+}
+
+// notJudged ends the check as not judged, with the reason (what to give, or why the run
+// could not go on).
+func (t *T) notJudged(reason string, args ...any) {
+	t.outcome(evidence.NotJudged, "", fmt.Sprintf(reason, args...))
+}
+
+// notApplicable ends the check: the requirement does not apply to this target.
+func (t *T) notApplicable(reason string, args ...any) {
+	t.outcome(evidence.NotApplicable, "", fmt.Sprintf(reason, args...))
+}
+
+// blockedBy ends the check as blocked by the check id, which judges what went wrong.
+func (t *T) blockedBy(id, reason string, args ...any) {
+	t.outcome(evidence.Blocked, id, fmt.Sprintf(reason, args...))
+}
+
+// Saw records what the check compared, e.g. "401 unauthorized_client ✓". Every pass says
+// what it compared; a failure shows it too.
+func (t *T) Saw(format string, args ...any) {
+	t.compared = append(t.compared, t.st.red.String(fmt.Sprintf(format, args...)))
+}
+
 // Fail reports a violation of the requirement: expected says what should have happened,
-// the latest exchange shows what was sent and what came back. A MUST violation (or any
-// violation under --strict, except MAY) fails the spec; otherwise it is recorded as a
+// the latest exchange shows what was sent and what came back. A gating violation (MUST,
+// or SHOULD within the scope of --strict) fails the spec; otherwise it is recorded as a
 // finding and the check ends, passing.
 func (t *T) Fail(expected string, args ...any) {
 	msg := t.message(fmt.Sprintf(expected, args...))
-	if t.req.Gating(t.st.cfg.Scope()) {
+	if len(t.compared) > 0 {
+		AddReportEntry(evidence.EntryCompared, strings.Join(t.compared, "; "), types.ReportEntryVisibilityNever)
+	}
+	if t.req.Gating(t.st.cfg.Strict) {
 		Fail(msg, 1)
 	}
 	AddReportEntry(evidence.EntryFinding, msg, types.ReportEntryVisibilityNever)
@@ -101,11 +226,6 @@ func (t *T) Expect(ok bool, expected string, args ...any) {
 	if !ok {
 		t.Fail(expected, args...)
 	}
-}
-
-// Skip ends the check as skipped, with the reason (what to give to run it).
-func (t *T) Skip(reason string, args ...any) {
-	Skip(fmt.Sprintf(reason, args...), 1)
 }
 
 func (t *T) message(expected string) string {
@@ -138,17 +258,43 @@ func (t *T) Control() Control {
 // the harness could not do what it needed.
 func (t *T) control(what string, err error) {
 	if err != nil {
+		if why := t.st.ended(); why != "" {
+			t.notJudged("%s", why)
+		}
 		Fail(fmt.Sprintf("%s: the control API could not %s: %v (is --control-url a running apiops-mock with --control?)", t.req.ID, what, err), 1)
 	}
 }
 
-// sleep waits d, or less if the run is cancelled.
-func (t *T) sleep(d time.Duration) {
+// sleepUntil waits until the instant when, saying why on the progress writer when the wait
+// is longer than a second; an interrupt or the run deadline ends the check as not judged.
+func (t *T) sleepUntil(when time.Time, why string) {
+	d := time.Until(when)
+	if d <= 0 {
+		return
+	}
+	if d > time.Second && t.st.progress != nil {
+		fmt.Fprintf(t.st.progress, "  … %s: waiting %s (%s)\n", t.req.ID, d.Round(100*time.Millisecond), why)
+	}
+	if sleepCtx(t.ctx, d) != nil {
+		t.notJudged("%s (while waiting %s: %s)", orDefault(t.st.ended(), "the run was interrupted"), d.Round(100*time.Millisecond), why)
+	}
+}
+
+// sleepCtx waits d or until ctx ends, returning ctx's error then.
+func sleepCtx(ctx context.Context, d time.Duration) error {
 	timer := time.NewTimer(d)
 	defer timer.Stop()
 	select {
 	case <-timer.C:
-	case <-t.ctx.Done():
-		Fail(fmt.Sprintf("%s: cancelled while waiting %s for the token to expire", t.req.ID, d), 1)
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

@@ -70,6 +70,11 @@ type Resp struct {
 	Header http.Header
 	Body   []byte
 	Err    error
+	// TimedOut: no complete answer within the timeout.
+	TimedOut bool
+	// RateLimited: the target still asked for time (429) after every wait the harness
+	// allows; the answer says nothing about the requirement.
+	RateLimited bool
 }
 
 // fetch sends req and reads the answer within timeout, body included, reading at most
@@ -79,7 +84,7 @@ func fetch(ctx context.Context, client *http.Client, req *http.Request, timeout 
 	defer cancel()
 	resp, err := client.Do(req.WithContext(ctx))
 	if err != nil {
-		return &Resp{Err: describeErr(ctx, err, timeout)}
+		return &Resp{Err: describeErr(ctx, err, timeout), TimedOut: timedOut(ctx, err)}
 	}
 	defer resp.Body.Close()
 	r := &Resp{Status: resp.StatusCode, Header: resp.Header}
@@ -88,6 +93,7 @@ func fetch(ctx context.Context, client *http.Client, req *http.Request, timeout 
 	switch {
 	case err != nil:
 		r.Err = fmt.Errorf("reading the body: %w", describeErr(ctx, err, timeout))
+		r.TimedOut = timedOut(ctx, err)
 	case len(body) > MaxResponseBody:
 		r.Body = body[:MaxResponseBody]
 		r.Err = errBodyTooLarge
@@ -95,8 +101,12 @@ func fetch(ctx context.Context, client *http.Client, req *http.Request, timeout 
 	return r
 }
 
+func timedOut(ctx context.Context, err error) bool {
+	return errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded)
+}
+
 func describeErr(ctx context.Context, err error, timeout time.Duration) error {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) {
+	if timedOut(ctx, err) {
 		return fmt.Errorf("no complete answer within the %s timeout (--timeout)", timeout)
 	}
 	var ue *url.Error

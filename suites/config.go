@@ -48,8 +48,16 @@ type Config struct {
 	// CACert is a PEM file of extra trusted CA certificates; Insecure skips TLS verification.
 	CACert   string
 	Insecure bool
-	// Strict makes SHOULD violations fail their checks instead of being recorded as findings.
-	Strict bool
+	// Strict is the scope of strictness: which SHOULD violations fail their checks instead
+	// of being recorded as findings (off: none; all; or one source kind, e.g. docs).
+	Strict catalog.Scope
+	// RunTimeout bounds the whole run; what has not run by then is not judged.
+	RunTimeout time.Duration
+	// MaxRPS paces the run: at most this many requests per second (0: no pacing).
+	MaxRPS float64
+	// RevokeCommand is a shell command that revokes the token in $APIOPS_TOKEN on a real
+	// target (exit 0: revoked); it unlocks the revocation check without a control API.
+	RevokeCommand string
 	// ControlURL is the base URL of a mock's control API (see docs/control-api.md); when
 	// set, expiry, revocation and server-error checks use it instead of waiting or skipping.
 	ControlURL string
@@ -60,6 +68,7 @@ const (
 	DefaultProtectedPath = "/apiops/projects/"
 	DefaultMaxExpiryWait = 5 * time.Second
 	DefaultTimeout       = 10 * time.Second
+	DefaultRunTimeout    = 10 * time.Minute
 )
 
 // Environment variables read by ConfigFromEnv.
@@ -85,9 +94,10 @@ func ConfigFromEnv() (Config, error) {
 		ProtectedPath: env("PROTECTED_PATH"),
 		CACert:        env("CA_CERT"),
 		ControlURL:    env("CONTROL_URL"),
+		RevokeCommand: env("REVOKE_COMMAND"),
 	}
 	var errs []error
-	for name, d := range map[string]*time.Duration{"MAX_EXPIRY_WAIT": &c.MaxExpiryWait, "TIMEOUT": &c.Timeout} {
+	for name, d := range map[string]*time.Duration{"MAX_EXPIRY_WAIT": &c.MaxExpiryWait, "TIMEOUT": &c.Timeout, "RUN_TIMEOUT": &c.RunTimeout} {
 		if v := env(name); v != "" {
 			parsed, err := time.ParseDuration(v)
 			if err != nil {
@@ -96,7 +106,21 @@ func ConfigFromEnv() (Config, error) {
 			*d = parsed
 		}
 	}
-	for name, b := range map[string]*bool{"INSECURE": &c.Insecure, "STRICT": &c.Strict} {
+	if v := env("STRICT"); v != "" {
+		scope, err := catalog.ParseScope(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%sSTRICT: %w", EnvPrefix, err))
+		}
+		c.Strict = scope
+	}
+	if v := env("MAX_RPS"); v != "" {
+		rps, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%sMAX_RPS=%q is not a number", EnvPrefix, v))
+		}
+		c.MaxRPS = rps
+	}
+	for name, b := range map[string]*bool{"INSECURE": &c.Insecure} {
 		if v := env(name); v != "" {
 			parsed, err := strconv.ParseBool(v)
 			if err != nil {
@@ -122,6 +146,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.Timeout == 0 {
 		c.Timeout = DefaultTimeout
+	}
+	if c.RunTimeout == 0 {
+		c.RunTimeout = DefaultRunTimeout
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	c.ControlURL = strings.TrimRight(c.ControlURL, "/")
@@ -158,8 +185,8 @@ func (c Config) Validate() error {
 	if !strings.HasPrefix(c.ProtectedPath, "/") {
 		return fmt.Errorf("--protected-path %q must start with /", c.ProtectedPath)
 	}
-	if c.Timeout <= 0 || c.MaxExpiryWait < 0 {
-		return errors.New("--timeout must be positive and --max-expiry-wait not negative")
+	if c.Timeout <= 0 || c.RunTimeout <= 0 || c.MaxExpiryWait < 0 || c.MaxRPS < 0 {
+		return errors.New("--timeout and --run-timeout must be positive, --max-expiry-wait and --max-rps not negative")
 	}
 	return nil
 }
@@ -215,7 +242,10 @@ func (c Config) Echo() map[string]string {
 		"timeout":                c.Timeout.String(),
 		"ca-cert":                c.CACert,
 		"insecure":               strconv.FormatBool(c.Insecure),
-		"strict":                 strconv.FormatBool(c.Strict),
+		"strict":                 string(c.Strict),
+		"run-timeout":            c.RunTimeout.String(),
+		"max-rps":                formatRPS(c.MaxRPS),
+		"revoke-command":         c.RevokeCommand,
 		"control-url":            c.ControlURL,
 	}
 	for k, v := range m {
@@ -226,10 +256,9 @@ func (c Config) Echo() map[string]string {
 	return m
 }
 
-// Scope returns the scope of --strict.
-func (c Config) Scope() catalog.Scope {
-	if c.Strict {
-		return catalog.ScopeAll
+func formatRPS(r float64) string {
+	if r == 0 {
+		return ""
 	}
-	return catalog.ScopeOff
+	return strconv.FormatFloat(r, 'g', -1, 64)
 }

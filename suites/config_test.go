@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/apiops/apiops-conformance/suites/catalog"
 )
 
 func TestConfigFromEnv(t *testing.T) {
@@ -17,7 +19,7 @@ func TestConfigFromEnv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.BaseURL != "https://manager.example.com" || c.Timeout != 3*time.Second || !c.Strict ||
+	if c.BaseURL != "https://manager.example.com" || c.Timeout != 3*time.Second || c.Strict != catalog.ScopeAll ||
 		c.MaxExpiryWait != DefaultMaxExpiryWait || c.ProtectedPath != DefaultProtectedPath {
 		t.Errorf("ConfigFromEnv = %+v", c)
 	}

@@ -31,25 +31,73 @@ import (
 // SuiteName is the Ginkgo suite description.
 const SuiteName = "apiops-conformance"
 
+// ServerLabel labels the container of the server checks: Run selects them with it.
+const ServerLabel = "server"
+
 // The whole suite is one top-level container, so Ginkgo's shuffling of top-level
-// containers cannot reorder the checks: they run in catalog order (each is independent).
-var _ = Describe("Apinizer token endpoint", func() {
+// containers cannot reorder the checks. They run in catalog order but for expiry, which
+// runs last: without a control API its checks wait for the run's token to reach the end
+// of its life, and that wait overlaps everything else. Reports order checks by catalog.
+var _ = Describe("Apinizer token endpoint", Label(ServerLabel), func() {
 	Describe("form encoding", formSpecs)
 	Describe("200 response", successSpecs)
 	Describe("error responses", errorSpecs)
 	Describe("Bearer usage", bearerSpecs)
-	Describe("expiry and revocation", expirySpecs)
 	Describe("robustness and security", robustnessSpecs)
 	Describe("OpenAPI contract", contractSpecs)
+	Describe("expiry and revocation", expirySpecs)
 })
 
-// Progress: one line per check, as it ends, when the run asked for it.
+// After each check: remember how it ended (for the checks that depend on it) and print
+// one progress line when the run asked for it.
 var _ = ReportAfterEach(func(r SpecReport) {
-	if state == nil || state.progress == nil || r.LeafNodeType != types.NodeTypeIt || len(r.ReportEntries) == 0 {
+	if state == nil || r.LeafNodeType != types.NodeTypeIt || len(r.ReportEntries) == 0 {
 		return
 	}
-	fmt.Fprintln(state.progress, state.red.String(progressLine(r)))
+	state.results[specID(r)] = resultOf(r)
+	if state.progress != nil {
+		fmt.Fprintln(state.progress, state.red.String(progressLine(r)))
+	}
 })
+
+// specID is the catalog ID among a spec's labels.
+func specID(r SpecReport) string {
+	for _, l := range r.Labels() {
+		if _, ok := catalog.Lookup(l); ok {
+			return l
+		}
+	}
+	return r.LeafNodeText
+}
+
+// outcomeOf returns the outcome entry of a spec, if any.
+func outcomeOf(r SpecReport) (evidence.Outcome, bool) {
+	for _, e := range r.ReportEntries {
+		if e.Name == evidence.EntryOutcome {
+			if o, ok := e.GetRawValue().(evidence.Outcome); ok {
+				return o, true
+			}
+		}
+	}
+	return evidence.Outcome{}, false
+}
+
+// resultOf is how a spec ended, for prerequisites: failed (or a finding), blocked, or
+// neither.
+func resultOf(r SpecReport) result {
+	if r.State.Is(types.SpecStateFailureStates) {
+		return result{failed: true}
+	}
+	for _, e := range r.ReportEntries {
+		if e.Name == evidence.EntryFinding {
+			return result{failed: true}
+		}
+	}
+	if o, ok := outcomeOf(r); ok && o.Status == evidence.Blocked {
+		return result{blockedBy: o.BlockedBy}
+	}
+	return result{}
+}
 
 // captured is the report of the last RunSpecs, handed over by ReportAfterSuite.
 var captured types.Report
@@ -57,17 +105,17 @@ var captured types.Report
 var _ = ReportAfterSuite("capture the report", func(r Report) { captured = r })
 
 func progressLine(r SpecReport) string {
-	id := r.LeafNodeText
-	for _, l := range r.Labels() {
-		if _, ok := catalog.Lookup(l); ok {
-			id = l
-		}
-	}
+	id := specID(r)
 	req, _ := catalog.Lookup(id)
 	mark, note := "✓", ""
-	switch {
+	switch o, ok := outcomeOf(r); {
+	case r.State == types.SpecStateSkipped && ok:
+		mark, note = "-", strings.ReplaceAll(string(o.Status), "_", " ")+": "+firstLine(o.Reason)
+		if o.Status == evidence.Blocked {
+			mark = "~"
+		}
 	case r.State == types.SpecStateSkipped:
-		mark, note = "-", "skipped: "+firstLine(r.Failure.Message)
+		mark, note = "-", "not judged: "+firstLine(r.Failure.Message)
 	case r.State.Is(types.SpecStateFailureStates):
 		mark, note = "✗", keyLines(r.Failure.Message)
 	default:
@@ -124,12 +172,23 @@ type Options struct {
 
 // Outcome is what a run produced.
 type Outcome struct {
-	// Report is Ginkgo's report of the run; reports.FromGinkgo reads it.
+	// Report is Ginkgo's report of the run; reports.FromGinkgo reads it. Empty when the
+	// preflight found the target could not be judged.
 	Report types.Report
 	// Secrets are every secret the run knew of (configured secrets and issued tokens),
 	// for redacting anything written from the report.
 	Secrets []string
+	// CouldNotJudge says why the target could not be judged (the preflight failed, the
+	// target stopped answering, the run deadline passed); "" when it was judged.
+	CouldNotJudge string
+	// Interrupted: the caller's context was cancelled (Ctrl-C) before the run ended.
+	Interrupted bool
+	// Footprint is what the run cost the target.
+	Footprint evidence.Footprint
 }
+
+// errRunDeadline is the cause of the run's context ending at --run-timeout.
+var errRunDeadline = errors.New("run deadline")
 
 // failer is the GinkgoTestingT of a run outside `go test`.
 type failer struct{ failed bool }
@@ -171,9 +230,17 @@ func run(ctx context.Context, t GinkgoTestingT, cfg Config, opts Options) (Outco
 	}
 	red := &evidence.Redactor{}
 	red.Add(cfg.Secrets()...)
-	state = &runState{cfg: cfg, control: control, client: client, validator: validator,
-		red: red, ctx: ctx, progress: opts.Progress}
+	runCtx, cancel := context.WithTimeoutCause(ctx, cfg.RunTimeout, errRunDeadline)
+	defer cancel()
+	st := &runState{cfg: cfg, control: control, client: client, validator: validator,
+		red: red, parent: ctx, ctx: runCtx, progress: opts.Progress, budgeted: control == nil,
+		foot: newFootprint(cfg, control == nil), memo: map[string]*sharedAnswer{}, results: map[string]result{}}
+	state = st
 	defer func() { state = nil }()
+
+	if why := st.preflight(); why != "" || st.ended() != "" {
+		return st.outcome(types.Report{}, why), nil
+	}
 
 	out := opts.GinkgoOutput
 	if out == nil {
@@ -184,12 +251,25 @@ func run(ctx context.Context, t GinkgoTestingT, cfg Config, opts Options) (Outco
 	defer func() { formatter.ColorableStdOut = saved }()
 
 	suiteCfg, _ := GinkgoConfiguration()
+	suiteCfg.LabelFilter = ServerLabel
 	if opts.LabelFilter != "" {
-		suiteCfg.LabelFilter = opts.LabelFilter
+		suiteCfg.LabelFilter = ServerLabel + " && (" + opts.LabelFilter + ")"
 	}
 	captured = types.Report{}
 	RunSpecs(t, SuiteName, suiteCfg, opts.Reporter)
-	return Outcome{Report: withoutFiltered(captured), Secrets: red.Secrets()}, nil
+	return st.outcome(withoutFiltered(captured), ""), nil
+}
+
+// outcome assembles what the run produced.
+func (st *runState) outcome(report types.Report, couldNotJudge string) Outcome {
+	out := Outcome{Report: report, Secrets: st.red.Secrets(), Footprint: st.foot.report(), CouldNotJudge: couldNotJudge}
+	switch {
+	case st.parent.Err() != nil:
+		out.Interrupted = true
+	case out.CouldNotJudge == "" && st.ended() != "":
+		out.CouldNotJudge = capitalize(st.ended()) + ": the checks after that point were not judged."
+	}
+	return out
 }
 
 // CheckLabelFilter reports, in one line, a label filter Ginkgo cannot parse (Ginkgo

@@ -16,44 +16,53 @@ func (t *T) tokenObject() (map[string]any, *Resp) {
 func successSpecs() {
 	check("TOKEN-SUCCESS-001", func(t *T) {
 		_, resp := t.token()
-		t.Expect(resp.IsJSON(), "Content-Type: application/json on the 200 answer")
+		t.Expect(resp.IsJSON(), "a JSON media type (application/json, or a +json type) on the 200 answer")
+		t.Saw("JSON media type %q", resp.Header.Get("Content-Type"))
 	})
 
 	check("TOKEN-SUCCESS-002", func(t *T) {
 		m, _ := t.tokenObject()
 		tok, ok := m["access_token"].(string)
 		t.Expect(ok && tok != "", "\"access_token\" a non-empty string; it is %s", kind(m["access_token"]))
+		t.Expect(isPrintableASCII(tok), "\"access_token\" of printable ASCII only (RFC 6749 Appendix A.12: 1*VSCHAR); it has other bytes")
+		t.Saw("access_token: a string of %d printable ASCII characters", len(tok))
 	})
 
 	check("TOKEN-SUCCESS-003", func(t *T) {
 		m, _ := t.tokenObject()
 		tt, _ := m["token_type"].(string)
 		t.Expect(strings.EqualFold(tt, "Bearer"), "\"token_type\": \"Bearer\" (any case); it is %s", jsonText(m["token_type"]))
+		t.Saw("token_type %q", tt)
 	})
 
 	check("TOKEN-SUCCESS-004", func(t *T) {
 		m, _ := t.tokenObject()
 		tt, _ := m["token_type"].(string)
 		if !strings.EqualFold(tt, "Bearer") {
-			t.Skip("token_type is %s, not Bearer in any case: judged by TOKEN-SUCCESS-003", jsonText(m["token_type"]))
+			t.blockedBy("TOKEN-SUCCESS-003", "token_type is %s, not Bearer in any case: TOKEN-SUCCESS-003 judges that", jsonText(m["token_type"]))
 		}
 		t.Expect(tt == "Bearer", "\"token_type\" exactly \"Bearer\" as documented; it is %q", tt)
+		t.Saw("token_type exactly %q", tt)
 	})
 
 	check("TOKEN-SUCCESS-005", func(t *T) {
 		m, _ := t.tokenObject()
 		v, present := m["expires_in"]
 		if !present {
-			return // "if applicable": a token without expires_in never expires (TOKEN-EXP-003)
+			// "if applicable": a token without expires_in never expires (TOKEN-EXP-003).
+			t.Saw("expires_in absent (allowed: the token never expires)")
+			return
 		}
-		_, err := expiresIn(v)
+		secs, err := expiresIn(v)
 		t.Expect(err == nil, "\"expires_in\", when present, a positive integer number; %v (clients such as x/oauth2 tolerate strings, the contract does not)", err)
+		t.Saw("expires_in %d, a positive integer", secs)
 	})
 
 	check("TOKEN-SUCCESS-006", func(t *T) {
 		_, resp := t.token()
 		cc := strings.ToLower(strings.Join(resp.Header.Values("Cache-Control"), ","))
 		t.Expect(strings.Contains(cc, "no-store"), "Cache-Control: no-store on the 200 answer; it is %q", strings.Join(resp.Header.Values("Cache-Control"), ", "))
+		t.Saw("Cache-Control %q", cc)
 	})
 }
 

@@ -15,10 +15,12 @@ import (
 
 // Exit statuses: the CI contract.
 const (
-	exitOK      = 0
-	exitFailed  = 1
-	exitUsage   = 2
-	programName = "apiops-conformance"
+	exitOK          = 0
+	exitFailed      = 1
+	exitUsage       = 2
+	exitNotJudged   = 3
+	exitInterrupted = 130
+	programName     = "apiops-conformance"
 )
 
 type cli struct {
@@ -53,7 +55,7 @@ func run(args []string) int {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", programName, err)
 		return exitUsage
 	}
-	ctx, err := parser.Parse(args)
+	ctx, err := parser.Parse(bareStrict(args))
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %v (see --help)\n", programName, err)
 		return exitUsage
@@ -67,4 +69,17 @@ func run(args []string) int {
 		return exitUsage
 	}
 	return exitOK
+}
+
+// bareStrict spells a bare --strict (no scope) as --strict=all: the flag takes an
+// optional value, which the flag parser cannot express itself.
+func bareStrict(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if a == "--strict" {
+			a = "--strict=all"
+		}
+		out[i] = a
+	}
+	return out
 }

@@ -7,12 +7,15 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/apiops/apiops-conformance/fixtures"
 	"github.com/apiops/apiops-conformance/mockserver"
 	"github.com/apiops/apiops-conformance/reports"
 	"github.com/apiops/apiops-conformance/suites"
+	"github.com/apiops/apiops-conformance/suites/catalog"
 )
 
 // runCmd runs the suites: flags (and APIOPS_* variables) → suites.Config → suites.Run →
@@ -33,7 +36,11 @@ type runCmd struct {
 	Timeout              time.Duration `name:"timeout" env:"APIOPS_TIMEOUT" default:"10s" help:"Per-request time limit, reading the body included."`
 	CACert               string        `name:"ca-cert" env:"APIOPS_CA_CERT" placeholder:"FILE" help:"PEM file of CA certificates to trust besides the system's."`
 	Insecure             bool          `name:"insecure" env:"APIOPS_INSECURE" help:"Do not verify the target's TLS certificate (not for production targets)."`
-	Strict               bool          `name:"strict" env:"APIOPS_STRICT" help:"SHOULD violations fail the run too."`
+	Strict               string        `name:"strict" env:"APIOPS_STRICT" placeholder:"SCOPE" help:"SHOULD violations fail the run too: --strict (all), or --strict=docs|rfc|owasp for one kind of source."`
+	RequireAll           bool          `name:"require-all" env:"APIOPS_REQUIRE_ALL" help:"A MUST check that could not be judged fails the run (for certifying an implementation)."`
+	RevokeCommand        string        `name:"revoke-command" env:"APIOPS_REVOKE_COMMAND" placeholder:"CMD" help:"A shell command that revokes the token in $APIOPS_TOKEN (exit 0: revoked); unlocks the revocation check without a control API."`
+	RunTimeout           time.Duration `name:"run-timeout" env:"APIOPS_RUN_TIMEOUT" default:"10m" help:"Time limit of the whole run; what has not run by then is not judged (exit 3)."`
+	MaxRPS               float64       `name:"max-rps" env:"APIOPS_MAX_RPS" placeholder:"N" help:"Send at most N requests per second (0: no pacing). 429 answers are always waited out."`
 	LabelFilter          string        `name:"label-filter" env:"APIOPS_LABEL_FILTER" placeholder:"EXPR" help:"Run only the checks matching a Ginkgo label expression, e.g. 'must && !expiry' or TOKEN-FORM-001."`
 	ReportDir            string        `name:"report-dir" env:"APIOPS_REPORT_DIR" placeholder:"DIR" help:"Write conformance.json, junit.xml, summary.md and report.html into DIR."`
 	ControlURL           string        `name:"control-url" env:"APIOPS_CONTROL_URL" placeholder:"URL" help:"Base URL of a running apiops-mock with its control API: instant expiry, revocation and 500 checks."`
@@ -69,10 +76,21 @@ func (c runCmd) Run() error {
 	if err := suites.CheckLabelFilter(c.LabelFilter); err != nil {
 		return usageError(err)
 	}
-	fmt.Fprintf(os.Stdout, "%s %s: judging %s\n", programName, version(), cfg.BaseURL)
-	out, err := suites.Run(context.Background(), cfg, suites.Options{LabelFilter: c.LabelFilter, Progress: os.Stdout})
+	if c.BaseURL == "" {
+		fmt.Fprintf(os.Stdout, "%s %s: judging the embedded demo mock (not your deployment) at %s\n", programName, version(), cfg.BaseURL)
+	} else {
+		fmt.Fprintf(os.Stdout, "%s %s: judging %s\n", programName, version(), cfg.BaseURL)
+	}
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer cancel()
+	out, err := suites.Run(ctx, cfg, suites.Options{LabelFilter: c.LabelFilter, Progress: os.Stdout})
+	cancel() // a second Ctrl-C ends the process at once
 	if err != nil {
 		return usageError(err)
+	}
+	if out.CouldNotJudge != "" && len(out.Report.SpecReports) == 0 {
+		fmt.Fprintf(os.Stdout, "\nNOT JUDGED — could not judge the target\n%s\n", out.CouldNotJudge)
+		return exitError{exitNotJudged}
 	}
 	echo := cfg.Echo()
 	if c.BaseURL == "" {
@@ -84,7 +102,7 @@ func (c runCmd) Run() error {
 	res := reports.FromGinkgo(out.Report, reports.Meta{
 		Tool:    reports.Tool{Name: programName, Version: version()},
 		Target:  cfg.BaseURL,
-		Strict:  cfg.Strict,
+		Strict:  cfg.Strict != catalog.ScopeOff,
 		Config:  echo,
 		Secrets: out.Secrets,
 	})
@@ -96,6 +114,14 @@ func (c runCmd) Run() error {
 			return exitError{exitUsage}
 		}
 		fmt.Fprintf(os.Stdout, "reports written to %s\n", c.ReportDir)
+	}
+	switch {
+	case out.Interrupted:
+		fmt.Fprintln(os.Stdout, "INTERRUPTED — not judged")
+		return exitError{exitInterrupted}
+	case out.CouldNotJudge != "":
+		fmt.Fprintf(os.Stdout, "NOT JUDGED — %s\n", out.CouldNotJudge)
+		return exitError{exitNotJudged}
 	}
 	return exitError{res.ExitCode()}
 }
@@ -121,7 +147,9 @@ func (c runCmd) config() (suites.Config, func(), error) {
 		Timeout:       c.Timeout,
 		CACert:        c.CACert,
 		Insecure:      c.Insecure,
-		Strict:        c.Strict,
+		RunTimeout:    c.RunTimeout,
+		MaxRPS:        c.MaxRPS,
+		RevokeCommand: c.RevokeCommand,
 		ControlURL:    c.ControlURL,
 	}
 	stop := func() {}
@@ -142,6 +170,12 @@ func (c runCmd) config() (suites.Config, func(), error) {
 		}
 		cfg.Account, cfg.Special, cfg.Disabled, cfg.Locked = account("alice"), account("bob"), account("carol"), account("dave")
 	}
+	scope, err := catalog.ParseScope(c.Strict)
+	if err != nil {
+		stop()
+		return cfg, func() {}, err
+	}
+	cfg.Strict = scope
 	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		stop()
