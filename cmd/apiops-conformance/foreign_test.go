@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -128,20 +129,14 @@ func compareVerdicts(want map[string]verdict, r reports.Result) (diffs []string,
 		switch {
 		case !ok:
 			diffs = append(diffs, fmt.Sprintf("%s: %s, not in the table", c.ID, c.Status))
-			reason = "TODO (new check): " + firstLine(c.Message)
+			reason = "TODO (new check)" + withMessage(c.Message)
 		case w.status != c.Status:
 			diffs = append(diffs, fmt.Sprintf("%s: %s, want %s (%s)", c.ID, c.Status, w.status, w.reason))
-			reason = fmt.Sprintf("TODO (was %s: %s): %s", w.status, w.reason, firstLine(c.Message))
+			reason = fmt.Sprintf("TODO (was %s: %s)", w.status, w.reason) + withMessage(c.Message)
 		}
 		fmt.Fprintf(&b, "%s\t%s\t%s\n", c.ID, c.Status, reason)
 	}
-	for _, id := range slices.Sorted(func(yield func(string) bool) {
-		for id := range want {
-			if !yield(id) {
-				return
-			}
-		}
-	}) {
+	for _, id := range slices.Sorted(maps.Keys(want)) {
 		if !seen[id] {
 			diffs = append(diffs, fmt.Sprintf("%s: in the table (%s) but not run", id, want[id].status))
 		}
@@ -149,10 +144,13 @@ func compareVerdicts(want map[string]verdict, r reports.Result) (diffs []string,
 	return diffs, b.String()
 }
 
-// firstLine returns s up to its first newline, for a one-line reason.
-func firstLine(s string) string {
-	line, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
-	return line
+// withMessage returns ": " and the first line of a check's message, or "" if it has none.
+func withMessage(msg string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(msg), "\n")
+	if line == "" {
+		return ""
+	}
+	return ": " + line
 }
 
 // TestForeignGoOAuth2 judges the go-oauth2 target and compares every check's status with
@@ -180,5 +178,38 @@ func TestForeignGoOAuth2(t *testing.T) {
 	if diffs, table := compareVerdicts(want, o.result(t)); len(diffs) > 0 {
 		t.Errorf("go-oauth2 verdicts changed:\n  %s\n\nthe table matching this run (review, then paste into testdata/foreign/go-oauth2.tsv):\n%s",
 			strings.Join(diffs, "\n  "), table)
+	}
+}
+
+func TestCompareVerdicts(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "v.tsv")
+	table := "# comment\n\nA-001\tpassed\tconforms\nA-002\tfailed\tdiffers\nA-004\tskipped\tnot judged\n"
+	if err := os.WriteFile(path, []byte(table), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	want, err := readVerdicts(path)
+	if err != nil || len(want) != 3 {
+		t.Fatalf("readVerdicts: %v, %v", want, err)
+	}
+	r := reports.Result{Checks: []reports.Check{
+		{ID: "A-001", Status: reports.Passed},
+		{ID: "A-002", Status: reports.Passed},
+		{ID: "A-003", Status: reports.Failed, Message: "expected: x\ngot: y"},
+	}}
+	diffs, got := compareVerdicts(want, r)
+	wantDiffs := []string{"A-002: passed, want failed (differs)", "A-003: failed, not in the table", "A-004: in the table (skipped) but not run"}
+	if !slices.Equal(diffs, wantDiffs) {
+		t.Errorf("diffs %q, want %q", diffs, wantDiffs)
+	}
+	wantTable := "A-001\tpassed\tconforms\nA-002\tpassed\tTODO (was failed: differs)\nA-003\tfailed\tTODO (new check): expected: x\n"
+	if got != wantTable {
+		t.Errorf("table %q, want %q", got, wantTable)
+	}
+	for _, bad := range []string{"A-001\tpassed\n", "A-001\tpassed\tx\nA-001\tfailed\ty\n", "A-001 passed reason\n"} {
+		_ = os.WriteFile(path, []byte(bad), 0o600)
+		if _, err := readVerdicts(path); err == nil {
+			t.Errorf("readVerdicts(%q): no error", bad)
+		}
 	}
 }
