@@ -193,6 +193,13 @@ func (f *footprint) failed(id string) (total, inRow int) {
 	return total, inRow
 }
 
+// loginsOf returns account id's logins in order, true for a failed one.
+func (f *footprint) loginsOf(id string) []bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.logins[id])
+}
+
 // accounts returns the known accounts that tried to log in.
 func (f *footprint) accounts() []string {
 	f.mu.Lock()
@@ -645,6 +652,9 @@ func TestFootprintCounter(t *testing.T) {
 	login(t, srv, "nobody", "x")           // unknown: not an account
 	if n := fp.issued("alice"); n != 2 || fp.totalIssued() != 2 {
 		t.Errorf("issued %d to alice, %d in all; want 2, 2", n, fp.totalIssued())
+	}
+	if seq := fp.loginsOf("alice"); !slices.Equal(seq, []bool{false, true, true, false, true}) {
+		t.Errorf("alice's logins %v", seq)
 	}
 	if total, inRow := fp.failed("alice"); total != 3 || inRow != 2 {
 		t.Errorf("alice: %d failed, %d in a row; want 3, 2", total, inRow)
