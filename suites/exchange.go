@@ -38,6 +38,8 @@ type request struct {
 	path   string // below the base URL, may carry a query
 	header http.Header
 	body   string
+	// purpose is what a token request is meant to do, for the footprint budget.
+	purpose purpose
 }
 
 // sharedAnswer is the answer to a request that several checks share.
@@ -132,6 +134,7 @@ func (t *T) send(r request) *Resp {
 	if why := st.ended(); why != "" {
 		t.notJudged("%s", why)
 	}
+	t.guardLogin(r)
 	resp, x, sent := st.do(t.ctx, r, st.cfg.Timeout)
 	t.record(x, resp, sent)
 	if why := st.ended(); why != "" {

@@ -31,7 +31,8 @@ type accountUse struct {
 	account    Account
 	role       string
 	tokens     int
-	failed     int
+	failed     int  // every 401 to a request carrying this account
+	deliberate int  // the failed logins the checks meant to cause
 	lastFailed bool // the latest login of this account failed
 }
 
@@ -125,33 +126,56 @@ func clientIDOf(r request) string {
 	return ""
 }
 
+// What a request to the token endpoint is meant to do, for the footprint budget.
+type purpose int
+
+const (
+	probe     purpose = iota // anything else: it may fail, carrying an account's client_id
+	wantToken                // meant to obtain a token
+	wantFail                 // meant to fail the login of an account (a wrong or empty password, …)
+)
+
 // obtain sends a request meant to obtain a token, within the budget: on a live target
 // that has had its maxTokens tokens, the check is not judged.
 func (t *T) obtain(r request) *Resp {
 	if t.st.budgeted && t.st.foot.totals.Tokens >= maxTokens {
 		t.notJudged("footprint budget: the run has already created %d tokens on this live target (at most %d a run)", t.st.foot.totals.Tokens, maxTokens)
 	}
-	resp := t.send(r)
-	return resp
+	r.purpose = wantToken
+	return t.send(r)
 }
 
-// failLogin sends r, a request meant to fail the login of the given account, within the
-// budget: never a second failed login in a row (a successful login is made first), never
-// more than maxFailedLogins for the account in a run.
+// failLogin sends r, a request meant to fail the login of account a: at most
+// maxFailedLogins such requests per account in a run on a live target.
 func (t *T) failLogin(a Account, r request) *Resp {
-	use := t.st.foot.of(a.ClientID)
-	if t.st.budgeted && use != nil {
-		if use.failed >= maxFailedLogins {
-			t.notJudged("footprint budget: %d failed logins for %s already (at most %d a run, so a lockout policy never locks it)", use.failed, a.ClientID, maxFailedLogins)
+	r.purpose = wantFail
+	if use := t.st.foot.of(a.ClientID); t.st.budgeted && use != nil {
+		if use.deliberate >= maxFailedLogins {
+			t.notJudged("footprint budget: %d deliberate failed logins for %s already (at most %d a run)", use.deliberate, a.ClientID, maxFailedLogins)
 		}
-		if use.lastFailed {
-			resp := t.obtain(tokenRequest("a successful login first (never two failed logins in a row)", form(credentials(a)...)))
-			tok, ok := resp.AccessToken()
-			if !ok {
-				t.notJudged("footprint budget: the successful login that must come between two failed logins for %s failed", a.ClientID)
-			}
-			t.st.spare = append(t.st.spare, tok)
-		}
+		t.guardLogin(r)
+		use.deliberate++
 	}
 	return t.send(r)
+}
+
+// guardLogin keeps any account from two failed logins in a row on a live target: before
+// a request that carries an account's client_id and may fail its login, when the latest
+// login of that account failed, it makes a successful login first (a token, within the
+// budget), or ends the check as not judged. A lockout policy thus never locks an account
+// the run was given, whatever the target answers.
+func (t *T) guardLogin(r request) {
+	if !t.st.budgeted || r.purpose == wantToken {
+		return
+	}
+	use := t.st.foot.of(clientIDOf(r))
+	if use == nil || !use.lastFailed {
+		return
+	}
+	resp := t.obtain(tokenRequest("a successful login first (never two failed logins in a row)", form(credentials(use.account)...)))
+	tok, ok := resp.AccessToken()
+	if !ok {
+		t.notJudged("footprint budget: the successful login that must come between two failed logins of %s failed", use.account.ClientID)
+	}
+	t.st.spare = append(t.st.spare, tok)
 }

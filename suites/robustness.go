@@ -72,4 +72,3 @@ func robustnessSpecs() {
 		t.Saw("no echo of the secret (raw, percent- or JSON-encoded) in the answers to: %s", strings.Join(answered, ", "))
 	})
 }
-

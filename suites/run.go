@@ -35,13 +35,15 @@ const SuiteName = "apiops-conformance"
 const ServerLabel = "server"
 
 // The whole suite is one top-level container, so Ginkgo's shuffling of top-level
-// containers cannot reorder the checks. They run in catalog order but for expiry, which
-// runs last: without a control API its checks wait for the run's token to reach the end
-// of its life, and that wait overlaps everything else. Reports order checks by catalog.
+// containers cannot reorder the checks. They run in an order chosen for live targets
+// (reports order them by catalog): the error responses first, so the deliberate failed
+// logins come before the probes a lenient target may also refuse; expiry last, because
+// without a control API its checks wait for the run's token to reach the end of its life,
+// and that wait overlaps everything else.
 var _ = Describe("Apinizer token endpoint", Label(ServerLabel), func() {
+	Describe("error responses", errorSpecs)
 	Describe("form encoding", formSpecs)
 	Describe("200 response", successSpecs)
-	Describe("error responses", errorSpecs)
 	Describe("Bearer usage", bearerSpecs)
 	Describe("robustness and security", robustnessSpecs)
 	Describe("OpenAPI contract", contractSpecs)

@@ -170,9 +170,9 @@ var requirements = []Requirement{
 	{ID: "TOKEN-ROBUST-001", Level: Should, Area: "robustness", Kind: RFC, Source: srcRFCParams + "; " + srcRFCErrors, Quote: qRepeated + " — " + qInvalidReq,
 		Title: "A repeated request parameter gets a 4xx, never a token or a 5xx"},
 	{ID: "TOKEN-ROBUST-002", Level: Should, Area: "robustness", Kind: RFC, Source: srcRFCErrors, Quote: qInvalidReq,
-		Title: "Malformed percent-encoding in the form gets a 4xx, never a 5xx"},
+		Title: "Malformed percent-encoding in the form gets a 4xx, never a 5xx", After: []string{"TOKEN-ERR-005"}},
 	{ID: "TOKEN-ROBUST-003", Level: Should, Area: "robustness", Kind: RFC, Source: srcRFC413, Quote: q413,
-		Title: "An oversized form body (1 MiB) gets a 4xx, never a token or a 5xx"},
+		Title: "An oversized form body (1 MiB) gets a 4xx, never a token or a 5xx", After: []string{"TOKEN-ERR-005"}},
 	{ID: "TOKEN-ROBUST-004", Level: Should, Area: "robustness", Kind: OWASP, Source: srcOWASPData, Quote: "API3:2023 Broken Object Property Level Security: an API exposes properties the client must not see.",
 		Title: "No response (200 or error) echoes the client secret, in its body or headers, in any encoding"},
 
