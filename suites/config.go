@@ -5,65 +5,68 @@ import (
 	"fmt"
 	"net/textproto"
 	"net/url"
-	"os"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/alecthomas/kong"
 	"golang.org/x/net/http/httpguts"
 
 	"github.com/apiops/apiops-conformance/suites/catalog"
 )
 
-// Account is a client_id and client_secret (an Apinizer username and password).
+// Account is a client_id and client_secret (an Apinizer username and password). Its
+// fields are declared once for every role (main, special, disabled, locked); the flags
+// of a role carry its prefix ("special-client-id") and the help the role sets.
 type Account struct {
-	ClientID     string
-	ClientSecret string
+	ClientID     string `name:"client-id" env:"CLIENT_ID" placeholder:"USER" help:"${account_help}"`
+	ClientSecret string `name:"client-secret" env:"CLIENT_SECRET" placeholder:"PASSWORD" help:"Its password (from the environment, never the command line, in CI)." secret:"true"`
 }
 
 // Given reports whether the account was configured.
 func (a Account) Given() bool { return a.ClientID != "" }
 
-// Config is everything a run of the suites needs to know about its target.
+// Config is everything a run of the suites needs to know about its target. It is the one
+// declaration of these settings: each field's tags give its flag name, environment
+// variable (EnvPrefix + env), default, help and whether it is a secret; the CLI's flags,
+// ConfigFromEnv, WithDefaults and Echo are derived from them.
 type Config struct {
-	// BaseURL is the target's base URL, e.g. https://manager.example.com. The token
-	// endpoint is BaseURL + spec.TokenPath.
-	BaseURL string
+	// BaseURL is the target's base URL; the token endpoint is BaseURL + spec.TokenPath.
+	BaseURL string `name:"base-url" env:"BASE_URL" placeholder:"URL" help:"The target's base URL (the token endpoint is URL/apiops/auth/token). Without it the embedded demo mock is judged."`
 	// Account is an active account; required.
-	Account Account
+	Account Account `embed:"" set:"account_help=An active account's username (required with --base-url)."`
 	// Special is an active account whose password needs percent-encoding (optional).
-	Special Account
+	Special Account `embed:"" prefix:"special-" envprefix:"SPECIAL_" set:"account_help=An account whose password needs percent-encoding: a space, &, =, +, %, /, ? and #, within the characters the server allows (unlocks ${unlocks_special-account})."`
 	// Disabled and Locked are accounts the target must refuse (optional).
-	Disabled Account
-	Locked   Account
-	// FaultHeader, "Name: value", makes the target answer 500 on the token endpoint
-	// (optional; only for targets that offer such a switch).
-	FaultHeader string
-	// ProtectedPath is a path that requires a Bearer token; default spec.ProjectsPath.
-	ProtectedPath string
-	// MaxExpiryWait bounds how long an expiry check may really wait for a token to expire.
-	MaxExpiryWait time.Duration
-	// Timeout bounds each request, including reading the response body.
-	Timeout time.Duration
-	// CACert is a PEM file of extra trusted CA certificates; Insecure skips TLS verification.
-	CACert   string
-	Insecure bool
-	// Strict is the scope of strictness: which SHOULD violations fail their checks instead
-	// of being recorded as findings (off: none; all; or one source kind, e.g. docs).
-	Strict catalog.Scope
-	// RunTimeout bounds the whole run; what has not run by then is not judged.
-	RunTimeout time.Duration
-	// MaxRPS paces the run: at most this many requests per second (0: no pacing).
-	MaxRPS float64
+	Disabled Account `embed:"" prefix:"disabled-" envprefix:"DISABLED_" set:"account_help=A disabled account (unlocks ${unlocks_disabled-account})."`
+	Locked   Account `embed:"" prefix:"locked-" envprefix:"LOCKED_" set:"account_help=A locked account (unlocks ${unlocks_locked-account})."`
+	// FaultHeader, "Name: value", makes the target answer 500 on the token endpoint.
+	FaultHeader string `name:"fault-header" env:"FAULT_HEADER" placeholder:"'NAME: VALUE'" help:"A header that makes the target answer 500 (unlocks ${unlocks_server-error})."`
 	// RevokeCommand is a shell command that revokes the token in $APIOPS_TOKEN on a real
-	// target (exit 0: revoked); it unlocks the revocation check without a control API.
-	RevokeCommand string
-	// ControlURL is the base URL of a mock's control API (see docs/control-api.md); when
-	// set, expiry, revocation and server-error checks use it instead of waiting or skipping.
-	ControlURL string
+	// target (exit 0: revoked).
+	RevokeCommand string `name:"revoke-command" env:"REVOKE_COMMAND" placeholder:"CMD" help:"A shell command that revokes the token in $$APIOPS_TOKEN, exit 0 when revoked (unlocks ${unlocks_revocation})."`
+	// ControlURL is the base URL of a mock's control API (docs/control-api.md).
+	ControlURL string `name:"control-url" env:"CONTROL_URL" placeholder:"URL" help:"Base URL of a running apiops-mock with its control API: instant expiry, revocation and 500 checks, no footprint budget (unlocks ${unlocks_control})."`
+	// ProtectedPath is a path that requires a Bearer token.
+	ProtectedPath string `name:"protected-path" env:"PROTECTED_PATH" default:"/apiops/projects/" help:"A path that requires a Bearer token."`
+	// MaxExpiryWait bounds how long the run waits for a token to expire.
+	MaxExpiryWait time.Duration `name:"max-expiry-wait" env:"MAX_EXPIRY_WAIT" default:"5s" help:"Wait at most this long for a token to expire when there is no control API (unlocks ${unlocks_expiry})."`
+	// Timeout bounds each request, including reading the response body.
+	Timeout time.Duration `name:"timeout" env:"TIMEOUT" default:"10s" help:"Time limit of each request, reading the body included."`
+	// RunTimeout bounds the whole run; what has not run by then is not judged.
+	RunTimeout time.Duration `name:"run-timeout" env:"RUN_TIMEOUT" default:"10m" help:"Time limit of the whole run; what has not run by then is not judged (exit 3)."`
+	// MaxRPS paces the run: at most this many requests per second (0: no pacing).
+	MaxRPS float64 `name:"max-rps" env:"MAX_RPS" placeholder:"N" help:"Send at most N requests per second (0: no pacing); 429 answers are always waited out."`
+	// CACert is a PEM file of extra trusted CA certificates; Insecure skips TLS verification.
+	CACert   string `name:"ca-cert" env:"CA_CERT" placeholder:"FILE" help:"PEM file of CA certificates to trust besides the system's."`
+	Insecure bool   `name:"insecure" env:"INSECURE" help:"Do not verify the target's TLS certificate (never for production)."`
+	// Strict is the scope of strictness: which SHOULD violations fail their checks
+	// instead of being recorded as findings (off: none; all; or one source kind).
+	Strict catalog.Scope `name:"strict" env:"STRICT" placeholder:"SCOPE" help:"SHOULD failures fail the run too: --strict (all), or --strict=docs|rfc|owasp for one kind of source."`
 }
 
-// Defaults for the optional settings.
+// Defaults of the optional settings (also in the tags above, which the CLI shows).
 const (
 	DefaultProtectedPath = "/apiops/projects/"
 	DefaultMaxExpiryWait = 5 * time.Second
@@ -71,88 +74,101 @@ const (
 	DefaultRunTimeout    = 10 * time.Minute
 )
 
-// Environment variables read by ConfigFromEnv.
+// EnvPrefix starts every environment variable of a setting; EnvBaseURL is the target's.
 const (
-	EnvBaseURL = "APIOPS_BASE_URL"
 	EnvPrefix  = "APIOPS_"
+	EnvBaseURL = EnvPrefix + "BASE_URL"
 )
 
-// ConfigFromEnv reads a Config from APIOPS_* environment variables: APIOPS_BASE_URL,
-// APIOPS_CLIENT_ID, APIOPS_CLIENT_SECRET, APIOPS_SPECIAL_CLIENT_ID, …, APIOPS_FAULT_HEADER,
-// APIOPS_PROTECTED_PATH, APIOPS_MAX_EXPIRY_WAIT, APIOPS_TIMEOUT, APIOPS_CA_CERT,
-// APIOPS_INSECURE, APIOPS_STRICT, APIOPS_CONTROL_URL — the same names the CLI's flags use.
-// Unset values get their defaults; the result is validated.
+// HelpVars are the variables the settings' help interpolates: for each need of the
+// catalog, the checks it unlocks ("unlocks_special-account" → "TOKEN-FORM-002,
+// TOKEN-FORM-003"), so the help names them from the catalog, never by hand.
+func HelpVars() kong.Vars {
+	vars := kong.Vars{}
+	for _, r := range catalog.All() {
+		for _, n := range r.Needs {
+			key := "unlocks_" + string(n)
+			vars[key] = strings.TrimPrefix(vars[key]+", "+r.ID, ", ")
+		}
+	}
+	return vars
+}
+
+// ConfigFromEnv reads a Config from the APIOPS_* environment variables its tags declare
+// (APIOPS_BASE_URL, APIOPS_CLIENT_ID, APIOPS_SPECIAL_CLIENT_SECRET, …): the same names the
+// CLI's flags use. Unset values get their defaults; the result is validated.
 func ConfigFromEnv() (Config, error) {
-	env := func(name string) string { return os.Getenv(EnvPrefix + name) }
-	c := Config{
-		BaseURL:       env("BASE_URL"),
-		Account:       Account{env("CLIENT_ID"), env("CLIENT_SECRET")},
-		Special:       Account{env("SPECIAL_CLIENT_ID"), env("SPECIAL_CLIENT_SECRET")},
-		Disabled:      Account{env("DISABLED_CLIENT_ID"), env("DISABLED_CLIENT_SECRET")},
-		Locked:        Account{env("LOCKED_CLIENT_ID"), env("LOCKED_CLIENT_SECRET")},
-		FaultHeader:   env("FAULT_HEADER"),
-		ProtectedPath: env("PROTECTED_PATH"),
-		CACert:        env("CA_CERT"),
-		ControlURL:    env("CONTROL_URL"),
-		RevokeCommand: env("REVOKE_COMMAND"),
+	var holder struct {
+		Config `embed:"" envprefix:"APIOPS_"`
 	}
-	var errs []error
-	for name, d := range map[string]*time.Duration{"MAX_EXPIRY_WAIT": &c.MaxExpiryWait, "TIMEOUT": &c.Timeout, "RUN_TIMEOUT": &c.RunTimeout} {
-		if v := env(name); v != "" {
-			parsed, err := time.ParseDuration(v)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s%s=%q is not a duration like 5s", EnvPrefix, name, v))
-			}
-			*d = parsed
-		}
+	parser, err := kong.New(&holder, HelpVars(), kong.Exit(func(int) {}))
+	if err != nil {
+		return Config{}, fmt.Errorf("suites: settings: %w", err)
 	}
-	if v := env("STRICT"); v != "" {
-		scope, err := catalog.ParseScope(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%sSTRICT: %w", EnvPrefix, err))
-		}
-		c.Strict = scope
+	if _, err := parser.Parse(nil); err != nil {
+		return Config{}, fmt.Errorf("environment: %w", err)
 	}
-	if v := env("MAX_RPS"); v != "" {
-		rps, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%sMAX_RPS=%q is not a number", EnvPrefix, v))
-		}
-		c.MaxRPS = rps
-	}
-	for name, b := range map[string]*bool{"INSECURE": &c.Insecure} {
-		if v := env(name); v != "" {
-			parsed, err := strconv.ParseBool(v)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s%s=%q is not true or false", EnvPrefix, name, v))
-			}
-			*b = parsed
-		}
-	}
-	if err := errors.Join(errs...); err != nil {
-		return Config{}, err
-	}
-	c = c.WithDefaults()
+	c := holder.Config.WithDefaults()
 	return c, c.Validate()
 }
 
-// WithDefaults returns c with unset optional settings given their defaults.
+// WithDefaults returns c with unset optional settings given the defaults of their tags,
+// and the URLs without a trailing slash.
 func (c Config) WithDefaults() Config {
-	if c.ProtectedPath == "" {
-		c.ProtectedPath = DefaultProtectedPath
-	}
-	if c.MaxExpiryWait == 0 {
-		c.MaxExpiryWait = DefaultMaxExpiryWait
-	}
-	if c.Timeout == 0 {
-		c.Timeout = DefaultTimeout
-	}
-	if c.RunTimeout == 0 {
-		c.RunTimeout = DefaultRunTimeout
-	}
+	eachSetting(reflect.ValueOf(&c).Elem(), "", func(f reflect.StructField, v reflect.Value, _ string) {
+		def, ok := f.Tag.Lookup("default")
+		if !ok || !v.IsZero() {
+			return
+		}
+		switch v.Interface().(type) {
+		case time.Duration:
+			d, _ := time.ParseDuration(def)
+			v.SetInt(int64(d))
+		case string:
+			v.SetString(def)
+		}
+	})
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	c.ControlURL = strings.TrimRight(c.ControlURL, "/")
+	if scope, err := catalog.ParseScope(string(c.Strict)); err == nil {
+		c.Strict = scope // "true" is all, "false" is off; Validate reports an unknown scope
+	}
 	return c
+}
+
+// Echo returns the configuration as flag name → value for reports: secrets redacted,
+// empty settings left out.
+func (c Config) Echo() map[string]string {
+	m := map[string]string{}
+	eachSetting(reflect.ValueOf(&c).Elem(), "", func(f reflect.StructField, v reflect.Value, name string) {
+		s := fmt.Sprint(v.Interface())
+		switch {
+		case v.IsZero():
+			return
+		case f.Tag.Get("secret") == "true":
+			s = "[REDACTED]"
+		case v.Kind() == reflect.Float64:
+			s = strconv.FormatFloat(v.Float(), 'g', -1, 64)
+		}
+		m[name] = s
+	})
+	return m
+}
+
+// eachSetting calls fn for every setting of a Config-like struct: its field, value and
+// flag name (with the prefix of an embedded account).
+func eachSetting(v reflect.Value, prefix string, fn func(reflect.StructField, reflect.Value, string)) {
+	t := v.Type()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if _, ok := f.Tag.Lookup("embed"); ok {
+			eachSetting(v.Field(i), prefix+f.Tag.Get("prefix"), fn)
+			continue
+		}
+		if name := f.Tag.Get("name"); name != "" {
+			fn(f, v.Field(i), prefix+name)
+		}
+	}
 }
 
 // Validate reports the first setting that makes a run impossible, as one line saying
@@ -185,8 +201,18 @@ func (c Config) Validate() error {
 	if !strings.HasPrefix(c.ProtectedPath, "/") {
 		return fmt.Errorf("--protected-path %q must start with /", c.ProtectedPath)
 	}
-	if c.Timeout <= 0 || c.RunTimeout <= 0 || c.MaxExpiryWait < 0 || c.MaxRPS < 0 {
-		return errors.New("--timeout and --run-timeout must be positive, --max-expiry-wait and --max-rps not negative")
+	if _, err := catalog.ParseScope(string(c.Strict)); err != nil {
+		return err
+	}
+	switch {
+	case c.Timeout <= 0:
+		return fmt.Errorf("--timeout %s must be positive", c.Timeout)
+	case c.RunTimeout <= 0:
+		return fmt.Errorf("--run-timeout %s must be positive", c.RunTimeout)
+	case c.MaxExpiryWait < 0:
+		return fmt.Errorf("--max-expiry-wait %s must not be negative", c.MaxExpiryWait)
+	case c.MaxRPS < 0:
+		return fmt.Errorf("--max-rps %g must not be negative", c.MaxRPS)
 	}
 	return nil
 }
@@ -216,49 +242,4 @@ func ParseHeader(s string) (name, value string, err error) {
 // Secrets returns every secret the configuration holds, for redaction.
 func (c Config) Secrets() []string {
 	return []string{c.Account.ClientSecret, c.Special.ClientSecret, c.Disabled.ClientSecret, c.Locked.ClientSecret}
-}
-
-// Echo returns the configuration as flag name → value, secrets redacted, for reports.
-func (c Config) Echo() map[string]string {
-	red := func(s string) string {
-		if s == "" {
-			return ""
-		}
-		return "[REDACTED]"
-	}
-	m := map[string]string{
-		"base-url":               c.BaseURL,
-		"client-id":              c.Account.ClientID,
-		"client-secret":          red(c.Account.ClientSecret),
-		"special-client-id":      c.Special.ClientID,
-		"special-client-secret":  red(c.Special.ClientSecret),
-		"disabled-client-id":     c.Disabled.ClientID,
-		"disabled-client-secret": red(c.Disabled.ClientSecret),
-		"locked-client-id":       c.Locked.ClientID,
-		"locked-client-secret":   red(c.Locked.ClientSecret),
-		"fault-header":           c.FaultHeader,
-		"protected-path":         c.ProtectedPath,
-		"max-expiry-wait":        c.MaxExpiryWait.String(),
-		"timeout":                c.Timeout.String(),
-		"ca-cert":                c.CACert,
-		"insecure":               strconv.FormatBool(c.Insecure),
-		"strict":                 string(c.Strict),
-		"run-timeout":            c.RunTimeout.String(),
-		"max-rps":                formatRPS(c.MaxRPS),
-		"revoke-command":         c.RevokeCommand,
-		"control-url":            c.ControlURL,
-	}
-	for k, v := range m {
-		if v == "" {
-			delete(m, k)
-		}
-	}
-	return m
-}
-
-func formatRPS(r float64) string {
-	if r == 0 {
-		return ""
-	}
-	return strconv.FormatFloat(r, 'g', -1, 64)
 }

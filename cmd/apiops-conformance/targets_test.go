@@ -1025,6 +1025,7 @@ func TestCouldNotJudge(t *testing.T) {
 		{"unknown CA", func(t *testing.T) string { return unknownCA(t, liveMock(time.Hour)).URL }},
 		{"redirect to https", func(t *testing.T) string { return serve(t, redirectToHTTPS()).URL }},
 		{"hangs", func(t *testing.T) string { return serve(t, hangAll(t.Context())).URL }},
+		{"hangs on the protected path", func(t *testing.T) string { return serve(t, hangProtected(liveMock(time.Hour), t.Context())).URL }},
 		{"credentials refused", func(t *testing.T) string { return serve(t, badCredentials(liveMock(time.Hour), "alice")).URL }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -1033,6 +1034,9 @@ func TestCouldNotJudge(t *testing.T) {
 			var bad []string
 			if o.code != 3 {
 				bad = append(bad, fmt.Sprintf("exit %d, want 3", o.code))
+			}
+			if limit := 2*time.Second + 3*time.Second; o.elapsed > limit { // --timeout 2s
+				bad = append(bad, fmt.Sprintf("took %s, want at most --timeout + 3s", o.elapsed.Round(time.Millisecond)))
 			}
 			accept(t, bad)
 		})
@@ -1052,6 +1056,8 @@ func TestExpiryMeasured(t *testing.T) {
 		{"honest", honestExpiry(2 * time.Second), "TOKEN-EXP-002", reports.Passed},
 		{"late", lateExpiry(2 * time.Second), "TOKEN-EXP-002", reports.Failed},
 		{"early", earlyExpiry(4 * time.Second), "TOKEN-EXP-001", reports.Failed},
+		{"announces 1s, lives 2s", roundingDown(2 * time.Second), "TOKEN-EXP-002", reports.Passed},
+		{"whole-second clock", wholeSecondClock(2 * time.Second), "TOKEN-EXP-001", reports.Passed},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
