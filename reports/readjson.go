@@ -28,24 +28,21 @@ func ReadJSON(path string) (Result, error) {
 	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > MaxJSONSize {
 		return Result{}, fmt.Errorf("reports: %s is %d MiB, larger than the %d MiB a conformance.json may be", path, fi.Size()>>20, MaxJSONSize>>20)
 	}
-	r, err := decodeResult(&io.LimitedReader{R: f, N: MaxJSONSize + 1})
+	r, err := decodeResult(f, MaxJSONSize)
 	if err != nil {
 		return Result{}, fmt.Errorf("reports: %s %w", path, err)
 	}
 	return r, nil
 }
 
-// errTooLarge is the error of an input that does not end within MaxJSONSize.
-var errTooLarge = fmt.Errorf("is larger than the %d MiB a conformance.json may be", MaxJSONSize>>20)
-
-// decodeResult decodes one result from lr, which allows MaxJSONSize+1 bytes. Errors read
-// after the path: "is not a conformance.json result: …".
-func decodeResult(lr *io.LimitedReader) (Result, error) {
+// decodeResult decodes one result from rd, reading at most limit+1 bytes of it. Errors
+// read after the file's path: "is not a conformance.json result: …".
+func decodeResult(rd io.Reader, limit int64) (Result, error) {
 	var r Result
-	dec := json.NewDecoder(lr)
-	err := dec.Decode(&r)
+	lr := &io.LimitedReader{R: rd, N: limit + 1}
+	err := json.NewDecoder(lr).Decode(&r)
 	if lr.N <= 0 {
-		return Result{}, errTooLarge
+		return Result{}, fmt.Errorf("is larger than the %d MiB a conformance.json may be", MaxJSONSize>>20)
 	}
 	if err != nil {
 		if errors.Is(err, io.EOF) {

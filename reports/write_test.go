@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"bytes"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
@@ -161,5 +162,83 @@ func TestJUnitSemantics(t *testing.T) {
 		if tc.Classname != "suite" && (props.WithName("level") == "" || props.WithName("source") == "" || tc.Classname != props.WithName("area")) {
 			t.Errorf("%s: properties %+v, classname %s", tc.Name, props, tc.Classname)
 		}
+	}
+}
+
+// TestReadJSONBounded: `report --from` reads at most MaxJSONSize bytes, failing fast with a
+// one-line error on a larger file or an endless stream.
+func TestReadJSONBounded(t *testing.T) {
+	big := filepath.Join(t.TempDir(), "big.json")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(MaxJSONSize + 1); err != nil { // sparse: no disk, no memory
+		t.Fatal(err)
+	}
+	f.Close()
+	_, err = ReadJSON(big)
+	if err == nil || !strings.Contains(err.Error(), "larger than the 64 MiB") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("a 64 MiB + 1 file: %v", err)
+	}
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		_, err := ReadJSON("/dev/zero")
+		if err == nil || !strings.Contains(err.Error(), "/dev/zero is not a conformance.json result") || strings.Contains(err.Error(), "\n") {
+			t.Errorf("/dev/zero: %v", err)
+		}
+	}
+	// An endless stream that is not invalid at once (blanks) stops at the limit.
+	_, err = decodeResult(endless(' '), 1<<16)
+	if err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Errorf("an endless stream: %v", err)
+	}
+	sample, _ := os.ReadFile(filepath.Join("testdata", "sample.json"))
+	if _, err := decodeResult(bytes.NewReader(sample), int64(len(sample))); err != nil {
+		t.Errorf("a file of exactly the limit: %v", err)
+	}
+}
+
+type endless byte
+
+func (e endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(e)
+	}
+	return len(p), nil
+}
+
+// TestReadJSONVersion1: a result of schema version 1 reads as version 2 would say it.
+func TestReadJSONVersion1(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v1.json")
+	v1 := `{"tool":{"name":"apiops-conformance","version":"v0.1.0"},"target":"http://x","strict":true,
+"summary":{"passed":1,"failed":1,"skipped":1,"gating_failed":1},
+"checks":[{"id":"A-001","level":"MUST","status":"passed"},
+{"id":"A-002","level":"SHOULD","status":"failed","gating":true,"message":"expected: a\ngot: b"},
+{"id":"A-003","level":"MUST","status":"skipped","message":"needs a disabled account"},
+{"id":"A-004","level":"MUST","status":"weird","gating":true}]}`
+	if err := os.WriteFile(path, []byte(v1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := ReadJSON(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.SchemaVersion != SchemaVersion || r.Run.Status != RunComplete || r.StrictScope != "all" {
+		t.Errorf("header: version %d, run %+v, scope %q", r.SchemaVersion, r.Run, r.StrictScope)
+	}
+	if c := r.Checks[2]; c.Status != NotJudged || c.Reason != "needs a disabled account" || c.Message != "" {
+		t.Errorf("a v1 skip: %+v", c)
+	}
+	if c := r.Checks[3]; c.Status != NotJudged || c.Gating || !strings.Contains(c.Reason, `unknown status "weird"`) {
+		t.Errorf("an unknown status: %+v", c)
+	}
+	if s := r.Summary; s.NotJudged != 2 || s.GatingFailed != 1 || strings.Join(s.MustNotJudged, " ") != "A-003 A-004" {
+		t.Errorf("summary: %+v", s)
+	}
+	if err := os.WriteFile(path, []byte(`{"schema_version":3,"tool":{"name":"x"},"checks":[]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadJSON(path); err == nil || !strings.Contains(err.Error(), "schema_version 3") {
+		t.Errorf("a newer schema: %v", err)
 	}
 }
