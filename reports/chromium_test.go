@@ -64,7 +64,7 @@ func TestHTMLInChromium(t *testing.T) {
 	if len(statuses) != len(sampleResult().Checks) || statuses[0] != "failed" {
 		t.Errorf("checks in the browser: %v, want all of them, failures first", statuses)
 	}
-	for _, want := range []string{"Rejects a JSON body with 400 <invalid_request>", "Request sent", "Skipped: needs a token lifetime"} {
+	for _, want := range []string{"Rejects a JSON body with 400 <invalid_request>", "Request sent", "Not judged: needs a token lifetime", "Blocked by BEARER-USE-001", "Reproduce with curl"} {
 		if !strings.Contains(text(doc), want) {
 			t.Errorf("the page does not show %q", want)
 		}

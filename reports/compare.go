@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 )
 
 // Change is one check as it was in an old result and is in a new one. A status is empty
@@ -28,16 +29,24 @@ type Diff struct {
 	NewlyFailing []Change // failed now, did not fail before (including checks new and failing)
 	Fixed        []Change // failed before, passed now
 	StillFailing []Change // failed in both
-	NewlySkipped []Change // skipped now, ran before
-	Added        []Change // absent before
-	Removed      []Change // absent now
+	// NewlyUnjudged are checks not judged or blocked now that were judged before.
+	NewlyUnjudged []Change
+	Added         []Change // absent before
+	Removed       []Change // absent now
 	// NewErrors are suite errors of the new result that the old one did not have.
 	NewErrors []string
+	// RequireAll is the new result's: a MUST check newly not judged is a regression too.
+	RequireAll bool
+	// NewRun is how the new run ended; unless complete there is nothing to compare.
+	NewRun RunStatus
 }
 
 // Compare compares two results by check ID.
 func Compare(old, new Result) Diff {
-	var d Diff
+	d := Diff{RequireAll: new.RequireAll, NewRun: new.Run}
+	if d.NewRun.Status == "" {
+		d.NewRun.Status = RunComplete
+	}
 	before := map[string]Check{}
 	for _, c := range old.Checks {
 		before[c.ID] = c
@@ -59,8 +68,8 @@ func Compare(old, new Result) Diff {
 			d.NewlyFailing = append(d.NewlyFailing, ch)
 		case ch.Old == Failed && c.Status == Passed:
 			d.Fixed = append(d.Fixed, ch)
-		case c.Status == Skipped && existed && ch.Old != Skipped:
-			d.NewlySkipped = append(d.NewlySkipped, ch)
+		case unjudged(c.Status) && existed && !unjudged(ch.Old):
+			d.NewlyUnjudged = append(d.NewlyUnjudged, ch)
 		}
 	}
 	for _, c := range old.Checks {
@@ -76,9 +85,14 @@ func Compare(old, new Result) Diff {
 	return d
 }
 
+// unjudged reports whether a status is not judged or blocked (a status of version 1 read
+// through ReadJSON is never "skipped").
+func unjudged(s Status) bool { return s == NotJudged || s == Blocked || s == Skipped }
+
 // Regressions returns the changes that make the new result fail a gate the old one did not:
 // checks failing and gating now that were not failing and gating before (newly failing,
-// or a failure that became gating, e.g. under --strict).
+// or a failure that became gating, e.g. under --strict), and with RequireAll the MUST
+// checks not judged now that were judged (or absent) before.
 func (d Diff) Regressions() []Change {
 	var out []Change
 	for _, c := range slices.Concat(d.NewlyFailing, d.StillFailing) {
@@ -86,8 +100,24 @@ func (d Diff) Regressions() []Change {
 			out = append(out, c)
 		}
 	}
+	if d.RequireAll {
+		for _, c := range slices.Concat(d.NewlyUnjudged, d.Added) {
+			if c.Level == "MUST" && unjudged(c.New) {
+				out = append(out, c)
+			}
+		}
+	}
 	return out
 }
+
+// isRegression reports whether c is one of d's regressions.
+func (d Diff) isRegression(c Change) bool {
+	return slices.ContainsFunc(d.Regressions(), func(r Change) bool { return r.ID == c.ID })
+}
+
+// Judged reports whether the new run judged its target (it was neither interrupted nor
+// unable to judge). `report --compare` exits 3 when it did not.
+func (d Diff) Judged() bool { return d.NewRun.Status == RunComplete || d.NewRun.Status == "" }
 
 // Regressed reports whether the new result gates on something new: a regression or a new
 // suite error. `apiops-conformance report --compare` exits 1 exactly when this is true.
@@ -97,7 +127,7 @@ func (d Diff) Regressed() bool {
 
 // Empty reports whether nothing changed.
 func (d Diff) Empty() bool {
-	return len(d.NewlyFailing)+len(d.Fixed)+len(d.NewlySkipped)+len(d.Added)+len(d.Removed)+len(d.NewErrors) == 0
+	return len(d.NewlyFailing)+len(d.Fixed)+len(d.NewlyUnjudged)+len(d.Added)+len(d.Removed)+len(d.NewErrors) == 0
 }
 
 func (d Diff) sections() []diffSection {
@@ -105,7 +135,7 @@ func (d Diff) sections() []diffSection {
 		{"Newly failing", d.NewlyFailing},
 		{"Fixed", d.Fixed},
 		{"Still failing", d.StillFailing},
-		{"Newly skipped", d.NewlySkipped},
+		{"Newly not judged", d.NewlyUnjudged},
 		{"New checks", d.Added},
 		{"Removed checks", d.Removed},
 	}
@@ -127,16 +157,18 @@ func WriteDiff(w io.Writer, d Diff) {
 		}
 		fmt.Fprintf(bw, "%s (%d)\n", s.title, len(s.changes))
 		for _, c := range s.changes {
-			fmt.Fprintf(bw, "  %s [%s] %s: %s%s\n", c.ID, c.Level, c.Title, transition(c), gateNote(c))
-			if c.New == Failed && c.Message != "" && s.title == "Newly failing" {
-				fmt.Fprintf(bw, "      %s\n", shorten(firstLine(c.Message), 160))
+			fmt.Fprintf(bw, "%s\n", cleanTerminal(fmt.Sprintf("  %s [%s] %s: %s%s", c.ID, c.Level, c.Title, transition(c), gateNote(c))))
+			if c.New == Failed && s.title == "Newly failing" {
+				for _, l := range changeLines(c) {
+					fmt.Fprintf(bw, "      %s\n", cleanTerminal(shorten(l, 300)))
+				}
 			}
 		}
 	}
 	if len(d.NewErrors) > 0 {
 		fmt.Fprintf(bw, "New suite errors (%d)\n", len(d.NewErrors))
 		for _, e := range d.NewErrors {
-			fmt.Fprintf(bw, "  %s\n", shorten(firstLine(e), 160))
+			fmt.Fprintf(bw, "  %s\n", cleanTerminal(shorten(firstLine(e), 160)))
 		}
 	}
 	fmt.Fprintf(bw, "%s\n", diffVerdict(d))
@@ -152,7 +184,12 @@ func WriteDiffMarkdown(w io.Writer, d Diff) error {
 		}
 		fmt.Fprintf(bw, "**%s (%d)**\n\n", s.title, len(s.changes))
 		for _, c := range s.changes {
-			fmt.Fprintf(bw, "- %s **%s** %s: %s%s\n", mdCode(c.ID), c.Level, mdEscape(c.Title), transition(c), mdEscape(gateNote(c)))
+			fmt.Fprintf(bw, "- %s **%s** %s: %s%s\n", mdCode(c.ID), mdEscape(c.Level), mdEscape(c.Title), mdEscape(transition(c)), mdEscape(gateNote(c)))
+			if c.New == Failed && s.title == "Newly failing" {
+				for _, l := range changeLines(c) {
+					fmt.Fprintf(bw, "  - %s\n", mdEscape(shorten(l, 300)))
+				}
+			}
 		}
 		fmt.Fprintln(bw)
 	}
@@ -160,6 +197,21 @@ func WriteDiffMarkdown(w io.Writer, d Diff) error {
 		fmt.Fprintf(bw, "- new suite error: %s\n", mdEscape(shorten(firstLine(e), 160)))
 	}
 	return bw.Flush()
+}
+
+// changeLines are the "expected: …" and "got: …" lines of a new failure (or its message's
+// first line when it has neither).
+func changeLines(c Change) []string {
+	var out []string
+	for _, key := range []string{"expected:", "got:"} {
+		if v := keyLine(c.Message, key); v != "" {
+			out = append(out, key+" "+v)
+		}
+	}
+	if len(out) == 0 && c.Message != "" {
+		out = append(out, firstLine(c.Message))
+	}
+	return out
 }
 
 func transition(c Change) string {
@@ -178,6 +230,8 @@ func gateNote(c Change) string {
 
 func diffVerdict(d Diff) string {
 	switch {
+	case !d.Judged():
+		return "NOT JUDGED — the new run did not judge its target (" + string(d.NewRun.Status) + "); nothing to compare."
 	case d.Regressed():
 		n := len(d.Regressions())
 		msg := "REGRESSED — " + plural(n, "new gating failure", "new gating failures")
@@ -190,4 +244,48 @@ func diffVerdict(d Diff) string {
 	default:
 		return fmt.Sprintf("NO REGRESSION — %d fixed, %d newly failing (not gating), %d still failing.", len(d.Fixed), len(d.NewlyFailing), len(d.StillFailing))
 	}
+}
+
+// htmlDiff is the comparison section of report.html.
+type htmlDiff struct {
+	Verdict   string
+	Regressed bool
+	Sections  []htmlDiffSection
+	NewErrors []string
+}
+
+type htmlDiffSection struct {
+	Title   string
+	Changes []htmlChange
+}
+
+type htmlChange struct {
+	Change
+	Anchor     string // of the check in this report; "" for a removed check
+	Transition string
+	Note       string
+	Regression bool
+	Lines      []string // expected and got of a new failure
+}
+
+func newHTMLDiff(d Diff) *htmlDiff {
+	h := &htmlDiff{Verdict: diffVerdict(d), Regressed: d.Regressed(), NewErrors: d.NewErrors}
+	for _, s := range d.sections() {
+		if len(s.changes) == 0 {
+			continue
+		}
+		hs := htmlDiffSection{Title: s.title}
+		for _, c := range s.changes {
+			hc := htmlChange{Change: c, Transition: transition(c), Note: strings.Trim(gateNote(c), " ()"), Regression: d.isRegression(c)}
+			if c.New != "" {
+				hc.Anchor = anchorOf(c.ID)
+			}
+			if c.New == Failed && s.title == "Newly failing" {
+				hc.Lines = changeLines(c)
+			}
+			hs.Changes = append(hs.Changes, hc)
+		}
+		h.Sections = append(h.Sections, hs)
+	}
+	return h
 }

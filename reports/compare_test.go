@@ -28,7 +28,7 @@ func TestCompare(t *testing.T) {
 		{ID: "A-002", Level: "MUST", Status: Passed},                 // fixed
 		{ID: "A-003", Level: "MUST", Status: Failed, Gating: true},   // still failing
 		{ID: "A-004", Level: "SHOULD", Status: Failed, Gating: true}, // still failing, now gating (strict)
-		{ID: "A-005", Level: "MUST", Status: Skipped},                // newly skipped
+		{ID: "A-005", Level: "MUST", Status: NotJudged},              // newly not judged
 		{ID: "A-007", Level: "SHOULD", Status: Failed},               // newly failing, not gating
 		{ID: "A-008", Level: "MUST", Status: Failed, Gating: true},   // new and failing
 		{ID: "A-009", Level: "MUST", Status: Passed},                 // new
@@ -36,11 +36,11 @@ func TestCompare(t *testing.T) {
 	d := Compare(old, new)
 	for name, got := range map[string]string{
 		"NewlyFailing": ids(d.NewlyFailing), "Fixed": ids(d.Fixed), "StillFailing": ids(d.StillFailing),
-		"NewlySkipped": ids(d.NewlySkipped), "Added": ids(d.Added), "Removed": ids(d.Removed), "Regressions": ids(d.Regressions()),
+		"NewlyUnjudged": ids(d.NewlyUnjudged), "Added": ids(d.Added), "Removed": ids(d.Removed), "Regressions": ids(d.Regressions()),
 	} {
 		want := map[string]string{
 			"NewlyFailing": "A-001 A-007 A-008", "Fixed": "A-002", "StillFailing": "A-003 A-004",
-			"NewlySkipped": "A-005", "Added": "A-008 A-009", "Removed": "A-006", "Regressions": "A-001 A-008 A-004",
+			"NewlyUnjudged": "A-005", "Added": "A-008 A-009", "Removed": "A-006", "Regressions": "A-001 A-008 A-004",
 		}[name]
 		if got != want {
 			t.Errorf("%s = %q, want %q", name, got, want)

@@ -15,11 +15,13 @@ import (
 
 // Requirement IDs of the tests; not in the catalog, so FromGinkgo orders them by ID.
 var (
-	reqPass    = catalog.Requirement{ID: "TEST-A-001", Level: catalog.Must, Area: "form", Source: "docs: Create Token", Title: "passes"}
-	reqFail    = catalog.Requirement{ID: "TEST-A-002", Level: catalog.Must, Area: "form", Source: "rfc: RFC 6749 §5.2", Title: "fails"}
-	reqSkip    = catalog.Requirement{ID: "TEST-A-003", Level: catalog.Must, Area: "expiry", Source: "docs: Expiry", Title: "skips"}
-	reqFinding = catalog.Requirement{ID: "TEST-A-004", Level: catalog.Should, Area: "success", Source: "rfc: RFC 6749 §5.1", Title: "records a finding"}
-	reqMay     = catalog.Requirement{ID: "TEST-A-005", Level: catalog.May, Area: "success", Source: "rfc: RFC 6749 Appendix B", Title: "may"}
+	reqPass    = catalog.Requirement{ID: "TEST-A-001", Kind: catalog.Docs, Level: catalog.Must, Area: "form", Source: "docs: Create Token", Title: "passes"}
+	reqFail    = catalog.Requirement{ID: "TEST-A-002", Kind: catalog.RFC, Level: catalog.Must, Area: "form", Source: "rfc: RFC 6749 §5.2", Title: "fails"}
+	reqSkip    = catalog.Requirement{ID: "TEST-A-003", Kind: catalog.Docs, Level: catalog.Must, Area: "expiry", Source: "docs: Expiry", Title: "skips"}
+	reqFinding = catalog.Requirement{ID: "TEST-A-004", Kind: catalog.RFC, Level: catalog.Should, Area: "success", Source: "rfc: RFC 6749 §5.1", Title: "records a finding"}
+	reqMay     = catalog.Requirement{ID: "TEST-A-005", Kind: catalog.RFC, Level: catalog.May, Area: "success", Source: "rfc: RFC 6749 Appendix B", Title: "may"}
+	reqBlocked = catalog.Requirement{ID: "TEST-A-006", Level: catalog.Must, Area: "bearer", Kind: catalog.Docs, Source: "docs: Using the Token", Title: "is blocked"}
+	reqNA      = catalog.Requirement{ID: "TEST-A-007", Level: catalog.Must, Area: "expiry", Kind: catalog.Docs, Source: "docs: Expiry", Title: "does not apply"}
 )
 
 // entry builds a report entry as AddReportEntry does: the value is only wrapped, AsJSON is
@@ -86,7 +88,10 @@ func TestFromGinkgo(t *testing.T) {
 		for _, strict := range []bool{false, true} {
 			name := map[bool]string{false: "in-process", true: "json"}[roundTrip] + map[bool]string{false: "", true: "/strict"}[strict]
 			t.Run(name, func(t *testing.T) {
-				meta := Meta{Tool: Tool{Name: "apiops-conformance", Version: "test"}, Target: sampleTarget, Strict: strict}
+				meta := Meta{Tool: Tool{Name: "apiops-conformance", Version: "test"}, Target: sampleTarget}
+				if strict {
+					meta.StrictScope = catalog.ScopeAll
+				}
 				got := FromGinkgo(ginkgoReport(t, roundTrip), meta)
 
 				if want := time.Date(2026, 11, 23, 0, 2, 3, 0, time.UTC); !got.Started.Equal(want) || got.Started.Location() != time.UTC {
@@ -103,18 +108,19 @@ func TestFromGinkgo(t *testing.T) {
 					Status Status
 					Gating bool
 					Msg    string
+					Reason string
 					NEv    int
 				}
 				var rows []row
 				for _, c := range got.Checks {
-					rows = append(rows, row{c.ID, c.Status, c.Gating, c.Message, len(c.Evidence)})
+					rows = append(rows, row{c.ID, c.Status, c.Gating, c.Message, c.Reason, len(c.Evidence)})
 				}
 				want := []row{
-					{"TEST-A-001", Passed, false, "", 0},
-					{"TEST-A-002", Failed, true, "expected 400, got 200", 2},
-					{"TEST-A-003", Skipped, false, "needs a short token lifetime", 0},
-					{"TEST-A-004", Failed, strict, "no Cache-Control header\nno Pragma header", 0},
-					{"TEST-A-005", Failed, false, "expires_in was a string", 0}, // MAY never gates
+					{"TEST-A-001", Passed, false, "", "", 0},
+					{"TEST-A-002", Failed, true, "expected 400, got 200", "", 2},
+					{"TEST-A-003", NotJudged, false, "", "needs a short token lifetime", 0},
+					{"TEST-A-004", Failed, strict, "no Cache-Control header\nno Pragma header", "", 0},
+					{"TEST-A-005", Failed, false, "expires_in was a string", "", 0}, // MAY never gates
 				}
 				if diff := cmp.Diff(want, rows); diff != "" {
 					t.Errorf("checks (-want +got):\n%s", diff)
@@ -127,11 +133,11 @@ func TestFromGinkgo(t *testing.T) {
 					x.Request.Header.Get("Content-Type") != "application/x-www-form-urlencoded" {
 					t.Errorf("evidence not decoded: %+v", x)
 				}
-				wantSummary := Summary{Passed: 1, Failed: 3, Skipped: 1, GatingFailed: 1}
+				wantSummary := Summary{Passed: 1, Failed: 3, NotJudged: 1, GatingFailed: 1, MustNotJudged: []string{"TEST-A-003"}, Skipped: 1}
 				if strict {
 					wantSummary.GatingFailed = 2
 				}
-				if got.Summary != wantSummary {
+				if !cmp.Equal(got.Summary, wantSummary) {
 					t.Errorf("Summary = %+v, want %+v", got.Summary, wantSummary)
 				}
 				if got.Conformant() || got.ExitCode() != 1 {
@@ -163,7 +169,7 @@ func TestFromGinkgoLabelFallback(t *testing.T) {
 
 func TestFromGinkgoAllPassed(t *testing.T) {
 	res := FromGinkgo(types.Report{SpecReports: types.SpecReports{spec(t, reqPass, types.SpecStatePassed, "", false)}}, Meta{Tool: Tool{Name: "x"}})
-	if !res.Conformant() || res.ExitCode() != 0 || res.Summary != (Summary{Passed: 1}) {
+	if !res.Conformant() || res.ExitCode() != 0 || !cmp.Equal(res.Summary, Summary{Passed: 1, MustNotJudged: []string{}}) {
 		t.Errorf("got %+v, conformant=%v", res.Summary, res.Conformant())
 	}
 	if empty := FromGinkgo(types.Report{}, Meta{}); empty.Checks == nil {

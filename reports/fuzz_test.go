@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"bytes"
 	"io"
 	"os"
 	"path/filepath"
@@ -19,6 +20,8 @@ func FuzzReadJSON(f *testing.F) {
 	f.Add([]byte(`{"tool":{"name":"x"},"checks":[]}`))
 	f.Add([]byte(`{"tool":{"name":"x"},"checks":[{"id":"<script>","status":"failed","evidence":[{"request":{"url":"%zz"},"response":{"status":-1,"header":{"Authorization":["Bearer t"]}}}]}]}`))
 	f.Add([]byte(`{"tool":{"name":"x"},"checks":null}`))
+	f.Add([]byte(`{"schema_version":1,"tool":{"name":"x"},"strict":true,"checks":[{"id":"A","level":"MUST","status":"skipped","message":"why"}]}`))
+	f.Add([]byte(`{"schema_version":2,"tool":{"name":"x"},"run":{"status":"could_not_judge","reason":"[31mred"},"footprint":{"accounts":[{}]},"checks":[{"status":"blocked","title":"]0;x"}]}`))
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		path := filepath.Join(dir, "conformance.json")
@@ -29,12 +32,17 @@ func FuzzReadJSON(f *testing.F) {
 		if err != nil {
 			return
 		}
-		for _, render := range []Renderer{WriteJSON, WriteJUnit, WriteMarkdown, WriteHTML} {
+		d := Compare(r, r)
+		for _, render := range []Renderer{WriteJSON, WriteJUnit, WriteMarkdown, WriteHTML, HTMLWithDiff(d)} {
 			if err := render(io.Discard, r); err != nil {
 				t.Fatalf("rendering a result ReadJSON accepted: %v", err)
 			}
 		}
-		WriteConsole(io.Discard, r)
-		WriteDiff(io.Discard, Compare(r, r))
+		var out bytes.Buffer
+		WriteConsole(&out, r, ConsoleOptions{ShowCurl: true, Verbose: true})
+		WriteDiff(&out, d)
+		if bytes.Contains(out.Bytes(), []byte("\x1b")) {
+			t.Fatal("the console shows an escape character of the input")
+		}
 	})
 }

@@ -37,6 +37,7 @@ var _ = Describe("e2e", func() {
 	It("passes", Label(reqPass.Labels()...), func() {
 		attach(reqPass)
 		AddReportEntry(evidence.EntryExchange, &x, ReportEntryVisibilityNever)
+		AddReportEntry(evidence.EntryCompared, "200 ✓; 500 not provoked", ReportEntryVisibilityNever)
 	})
 	It("fails", Label(reqFail.Labels()...), func() {
 		attach(reqFail)
@@ -46,6 +47,16 @@ var _ = Describe("e2e", func() {
 	It("skips", Label(reqSkip.Labels()...), func() {
 		attach(reqSkip)
 		Skip("needs a short token lifetime")
+	})
+	It("is blocked", Label(reqBlocked.Labels()...), func() {
+		attach(reqBlocked)
+		AddReportEntry(evidence.EntryOutcome, evidence.Outcome{Status: evidence.Blocked, BlockedBy: reqFail.ID, Reason: "no token with " + e2eSecret}, ReportEntryVisibilityNever)
+		Skip("blocked by " + reqFail.ID)
+	})
+	It("does not apply", Label(reqNA.Labels()...), func() {
+		attach(reqNA)
+		AddReportEntry(evidence.EntryOutcome, &evidence.Outcome{Status: evidence.NotApplicable, Reason: "tokens never expire"}, ReportEntryVisibilityNever)
+		Skip("not applicable")
 	})
 	It("finds", Label(reqFinding.Labels()...), func() {
 		attach(reqFinding)
@@ -87,12 +98,21 @@ func TestGinkgoEndToEnd(t *testing.T) {
 	for _, c := range res.Checks {
 		got = append(got, c.ID+"="+string(c.Status)+map[bool]string{true: "/gating"}[c.Gating]+"/ev"+string(rune('0'+len(c.Evidence))))
 	}
-	want := "TEST-A-001=passed/ev1 TEST-A-002=failed/gating/ev1 TEST-A-003=skipped/ev0 TEST-A-004=failed/ev0"
+	want := "TEST-A-001=passed/ev1 TEST-A-002=failed/gating/ev1 TEST-A-003=not_judged/ev0 TEST-A-004=failed/ev0 TEST-A-006=blocked/ev0 TEST-A-007=not_applicable/ev0"
 	if strings.Join(got, " ") != want {
 		t.Errorf("checks = %s\nwant     %s", strings.Join(got, " "), want)
 	}
-	if c := res.Checks[2]; c.Message != "needs a short token lifetime" {
-		t.Errorf("skip reason = %q", c.Message)
+	if c := res.Checks[2]; c.Reason != "needs a short token lifetime" || c.Message != "" {
+		t.Errorf("skip reason = %q, message %q", c.Reason, c.Message)
+	}
+	if c := res.Checks[0]; c.Compared != "200 ✓; 500 not provoked" {
+		t.Errorf("compared = %q", c.Compared)
+	}
+	if c := res.Checks[4]; c.BlockedBy != reqFail.ID || c.Reason != "no token with "+evidence.Redacted {
+		t.Errorf("blocked = %+v", c)
+	}
+	if c := res.Checks[5]; c.Reason != "tokens never expire" {
+		t.Errorf("not applicable = %+v", c)
 	}
 	if c := res.Checks[3]; c.Message != "no Cache-Control header" || c.Source != reqFinding.Source {
 		t.Errorf("finding = %+v", c)
@@ -106,7 +126,7 @@ func TestGinkgoEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	var console bytes.Buffer
-	WriteConsole(&console, res)
+	WriteConsole(&console, res, ConsoleOptions{})
 	outs := [][]byte{console.Bytes()}
 	for _, f := range []string{JSONFile, JUnitFile, MarkdownFile, HTMLFile} {
 		b, err := os.ReadFile(filepath.Join(dir, f))
@@ -120,7 +140,8 @@ func TestGinkgoEndToEnd(t *testing.T) {
 			t.Errorf("output %d leaks the secret", i)
 		}
 	}
-	if !strings.Contains(console.String(), "NOT CONFORMANT — 1 gating failure; 1 passed, 2 failed (1 not gating), 1 skipped") {
+	if !strings.Contains(console.String(), "Checks: 1 passed, 2 failed (1 not gating), 1 not judged, 1 blocked, 1 not applicable\n") ||
+		!strings.HasSuffix(console.String(), "NOT CONFORMANT — 4 of 6 checks judged; not judged: TEST-A-003, TEST-A-006 (MUST)\n") {
 		t.Errorf("console verdict:\n%s", console.String())
 	}
 }

@@ -2,10 +2,13 @@ package reports
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 
 	"golang.org/x/net/html"
+
+	"github.com/apiops/apiops-conformance/suites/catalog"
 )
 
 func parseHTML(t *testing.T, r Result) *html.Node {
@@ -86,11 +89,11 @@ func TestHTMLStructure(t *testing.T) {
 			statuses = append(statuses, st)
 		}
 	})
-	want := "TOKEN-FORM-004 BEARER-USE-001 TOKEN-OK-003 TOKEN-EXP-002 BEARER-USE-002 TOKEN-FORM-001 TOKEN-OK-004"
+	want := "TOKEN-FORM-004 BEARER-USE-001 TOKEN-OK-003 BEARER-USE-002 BEARER-USE-003 TOKEN-EXP-002 TOKEN-EXP-004 TOKEN-FORM-001 TOKEN-OK-004"
 	if got := strings.Join(ids, " "); got != want {
 		t.Errorf("check order = %s\nwant           %s", got, want)
 	}
-	if got := strings.Join(statuses, " "); got != "failed failed failed skipped skipped passed passed" {
+	if got := strings.Join(statuses, " "); got != "failed failed failed blocked blocked not_judged not_applicable passed passed" {
 		t.Errorf("statuses in order = %s", got)
 	}
 
@@ -130,8 +133,31 @@ func TestHTMLStructure(t *testing.T) {
 	if got := text(byID(doc, "check-TOKEN-OK-003")); !strings.Contains(got, "NOT MET (not gating)") {
 		t.Errorf("non-gating failure text = %q", got)
 	}
-	if got := text(byID(doc, "check-TOKEN-EXP-002")); !strings.Contains(got, "Skipped: needs a token lifetime") {
-		t.Errorf("skipped check should show its reason: %q", got)
+	if got := text(byID(doc, "check-TOKEN-EXP-002")); !strings.Contains(got, "Not judged: needs a token lifetime") {
+		t.Errorf("a check not judged should show its reason: %q", got)
+	}
+	if got := text(byID(doc, "check-BEARER-USE-002")); !strings.Contains(got, "Blocked by BEARER-USE-001: no token was obtained") {
+		t.Errorf("a blocked check should name what blocks it: %q", got)
+	}
+	if got := text(byID(doc, "check-TOKEN-EXP-004")); !strings.Contains(got, "Not applicable: the target's tokens never expire") {
+		t.Errorf("a check not applicable should say why: %q", got)
+	}
+	if got := text(byID(doc, "check-TOKEN-FORM-001")); !strings.Contains(got, "Compared: 200 ✓, application/json ✓") {
+		t.Errorf("a pass should show what it compared: %q", got)
+	}
+	// A failure card: level, kind, source, quote, expected and got, a curl block per exchange.
+	card := byID(doc, "check-TOKEN-FORM-004")
+	for _, want := range []string{"MUST", "docs", "Source: docs: Create Token", "Content-Type: application/x-www-form-urlencoded",
+		"Expectedstatus 400 with error=invalid_requestGot200 text/html", "Reproduce with curl", "$APIOPS_CLIENT_SECRET"} {
+		if !strings.Contains(text(card), want) {
+			t.Errorf("the failure card does not show %q: %s", want, text(card))
+		}
+	}
+	if got := text(byID(doc, "footprint")); !strings.Contains(got, "47 requests, 5 tokens created") || !strings.Contains(got, "Personal API Access Tokens") {
+		t.Errorf("footprint = %q", got)
+	}
+	if byID(doc, "embedded") != nil || byID(doc, "comparison") != nil {
+		t.Error("no embedded note and no comparison unless asked")
 	}
 	// A contract violation is shown under the exchange's response, whole when it fits.
 	if got := text(byID(doc, "check-TOKEN-OK-003")); !strings.Contains(got, "Contract (spec/token.yaml): the response does not match") ||
@@ -187,21 +213,25 @@ func TestHTMLVerdictWording(t *testing.T) {
 		r    Result
 		want string
 	}{
-		{"conformant", conformantResult(), "CONFORMANT (MUST) Conformant at MUST level; 1 SHOULD recommendation not met (not gating)."},
-		{"strict", strictResult(), "NOT CONFORMANT Not conformant at MUST and SHOULD levels (strict mode): 3 gating failures (MUST/SHOULD)."},
-		{"empty", Result{Tool: Tool{Name: "x"}}, "CONFORMANT (MUST) Conformant at MUST level, but no check ran."},
-		{"all met", allMetResult(), "CONFORMANT (MUST, SHOULD) Conformant at MUST level; every SHOULD recommendation that ran is met."},
-		{"all met, strict", func() Result { r := allMetResult(); r.Strict = true; return r }(),
-			"CONFORMANT (MUST+SHOULD, strict) Conformant at MUST and SHOULD levels (strict mode)."},
+		{"conformant", judgedOnly(conformantResult()), "CONFORMANT (MUST) 6 of 6 checks judged Conformant at MUST level; 1 SHOULD recommendation not met (not gating)."},
+		{"strict", judgedOnly(strictResult()), "NOT CONFORMANT 6 of 6 checks judged Not conformant at MUST and SHOULD levels (--strict): 3 gating failures (MUST/SHOULD)."},
+		{"empty", Result{Tool: Tool{Name: "x"}}, "CONFORMANT (MUST) no check ran Conformant at MUST level, but no check was judged."},
+		{"all met", judgedOnly(allMetResult()), "CONFORMANT (MUST, SHOULD) 6 of 6 checks judged Conformant at MUST level; every SHOULD recommendation that ran is met."},
+		{"all met, strict", func() Result { r := judgedOnly(allMetResult()); r.Strict = true; return r }(),
+			"CONFORMANT (MUST, SHOULD gating) 6 of 6 checks judged Conformant at MUST and SHOULD levels (--strict)."},
+		{"all met, strict=rfc", func() Result { r := judgedOnly(allMetResult()); r.StrictScope = catalog.Scope(catalog.RFC); return r }(),
+			"CONFORMANT (MUST, SHOULD (rfc) gating) 6 of 6 checks judged Conformant at MUST level and SHOULD (rfc) level (--strict=rfc)."},
 		{"all met, no SHOULD ran", func() Result {
-			r := allMetResult()
+			r := judgedOnly(allMetResult())
 			for i := range r.Checks {
 				if r.Checks[i].Level == "SHOULD" {
-					r.Checks[i].Status = Skipped
+					r.Checks[i].Status, r.Checks[i].Reason = NotJudged, "needs a control API"
 				}
 			}
 			return r.summarized()
-		}(), "CONFORMANT (MUST) Conformant at MUST level."},
+		}(), "CONFORMANT (MUST) 5 of 6 checks judged Conformant at MUST level."},
+		{"MUST not judged", conformantResult(), "CONFORMANT (MUST) 6 of 9 checks judged; not judged: TOKEN-EXP-002, BEARER-USE-003 (MUST) " +
+			"Conformant at MUST level; 1 SHOULD recommendation not met (not gating). 2 MUST checks were not judged: the verdict covers only what was judged (--require-all makes this fail the run)."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := text(byID(parseHTML(t, tc.r), "verdict")); got != tc.want {
@@ -209,6 +239,12 @@ func TestHTMLVerdictWording(t *testing.T) {
 			}
 		})
 	}
+}
+
+// judgedOnly drops the checks of r that were not judged or blocked.
+func judgedOnly(r Result) Result {
+	r.Checks = slices.DeleteFunc(slices.Clone(r.Checks), func(c Check) bool { return c.Status == NotJudged || c.Status == Blocked })
+	return r.summarized()
 }
 
 func TestSourceLinks(t *testing.T) {

@@ -48,6 +48,8 @@ func leakyReport(t *testing.T) types.Report {
 			Body:   `{"access_token":"` + token + `","echo":"` + password + `"}`,
 			Error:  "",
 		},
+		Curl: "curl -X POST '" + tokenURL + "' -H 'Authorization: Basic " + token + "' -H 'Cookie: s=" + tokenCore + "' -d 'client_id=admin&client_secret=" +
+			url.QueryEscape(password) + "' -d password=" + tokenCore + "x --data-urlencode \"access_token=" + tokenCore + "\"",
 		Contract: "response body doesn't match schema\nValue:\n  {\n    \"access_token\": \"" + token + "\",\n    \"echo\": \"" + password + "\"\n  }",
 	}
 	y := x
@@ -60,7 +62,10 @@ func leakyReport(t *testing.T) types.Report {
 				entry(t, evidence.EntryExchange, x, false), entry(t, evidence.EntryExchange, y, true)),
 			spec(t, reqFinding, types.SpecStatePassed, "", true, entry(t, evidence.EntryFinding, "token "+token+" echoed", true)),
 			spec(t, reqSkip, types.SpecStateSkipped, "cannot reuse "+token, false),
-			spec(t, reqPass, types.SpecStatePassed, "", false, entry(t, evidence.EntryExchange, x, false)),
+			spec(t, reqPass, types.SpecStatePassed, "", false, entry(t, evidence.EntryExchange, x, false),
+				entry(t, evidence.EntryCompared, "the token "+token+" ✓", false)),
+			spec(t, reqBlocked, types.SpecStateSkipped, "skip "+password, true,
+				entry(t, evidence.EntryOutcome, evidence.Outcome{Status: evidence.Blocked, BlockedBy: reqFail.ID, Reason: "no login with " + password}, true)),
 		},
 	}
 }
@@ -71,6 +76,7 @@ func TestNoSecretInAnyFormat(t *testing.T) {
 		Target:  "https://admin:" + url.PathEscape(password) + "@manager.example",
 		Config:  map[string]string{"password": password, "token": token, "username": "admin"},
 		Secrets: []string{password, token},
+		Run:     RunStatus{Status: RunComplete, Reason: "the password " + password + " was fine"},
 	}
 	res := FromGinkgo(leakyReport(t), meta)
 
@@ -94,7 +100,7 @@ func TestNoSecretInAnyFormat(t *testing.T) {
 		t.Fatalf("WriteFiles wrote %d files, want 4", len(outputs))
 	}
 	var buf bytes.Buffer
-	WriteConsole(&buf, res)
+	WriteConsole(&buf, res, ConsoleOptions{ShowCurl: true, Verbose: true})
 	outputs["console"] = buf.Bytes()
 	buf = bytes.Buffer{}
 	d := Compare(Result{}, res)
@@ -127,7 +133,8 @@ func TestRenderersRedactSensitiveHeaders(t *testing.T) {
 	r := sampleResult()
 	r.Checks[1].Evidence[0].Request.Header.Set("Authorization", "Bearer "+tokenCore)
 	r.Checks[1].Evidence[0].Response.Header.Set("Set-Cookie", "sid="+tokenCore)
-	for name, f := range map[string]Renderer{"json": WriteJSON, "junit": WriteJUnit, "md": WriteMarkdown, "html": WriteHTML, "console": console} {
+	r.Checks[1].Evidence[0].Curl = "curl -H 'Authorization: Bearer " + tokenCore + "' -d client_secret=" + tokenCore
+	for name, f := range map[string]Renderer{"json": WriteJSON, "junit": WriteJUnit, "md": WriteMarkdown, "html": WriteHTML, "console": consoleAll} {
 		if out := render(t, f, r); bytes.Contains(out, []byte(tokenCore)) {
 			t.Errorf("%s shows a sensitive header's value", name)
 		}

@@ -4,70 +4,158 @@
 package reports
 
 import (
-	"cmp"
-	"encoding/json"
-	"fmt"
-	"os"
-	"slices"
-	"strings"
 	"time"
-
-	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/apiops/apiops-conformance/suites/catalog"
 	"github.com/apiops/apiops-conformance/suites/evidence"
 )
 
-// Status is the outcome of one check. Ordered: a group takes its worst child.
+// SchemaVersion is the version of conformance.json this package writes. ReadJSON reads it
+// and version 1 (no schema_version field).
+const SchemaVersion = 2
+
+// Status is the outcome of one check.
 type Status string
 
-// The statuses, from best to worst.
+// The statuses of a check.
 const (
+	// Passed: the check compared what it names and found it as required.
+	Passed Status = "passed"
+	// Failed: the target does not meet the requirement. Check.Gating says whether that
+	// fails the run.
+	Failed Status = "failed"
+	// NotJudged: the check could not be judged (a need was not given, the run ended
+	// first, the footprint budget did not allow it); Check.Reason says why.
+	NotJudged Status = "not_judged"
+	// Blocked: a check it depends on failed; Check.BlockedBy names it.
+	Blocked Status = "blocked"
+	// NotApplicable: the requirement does not apply to this target; Check.Reason says why.
+	NotApplicable Status = "not_applicable"
+
+	// Skipped is the status of schema version 1 for what is now NotJudged. ReadJSON maps
+	// it; this package never writes it.
 	Skipped Status = "skipped"
-	Passed  Status = "passed"
-	Failed  Status = "failed"
 )
+
+// Statuses lists the statuses in reading order: failures first, passes last.
+var Statuses = []Status{Failed, Blocked, NotJudged, NotApplicable, Passed}
+
+// Label is the status as people read it: "passed", "failed", "not judged", "blocked",
+// "not applicable".
+func (s Status) Label() string {
+	switch s {
+	case NotJudged:
+		return "not judged"
+	case NotApplicable:
+		return "not applicable"
+	}
+	return string(s)
+}
+
+// Judged reports whether the check reached a judgement (passed, failed or not applicable).
+func (s Status) Judged() bool { return s == Passed || s == Failed || s == NotApplicable }
 
 // Tool names the program that produced a result.
 type Tool struct {
-	Name    string `json:"name"`
-	Version string `json:"version"`
+	Name      string `json:"name"`
+	Version   string `json:"version"`
+	Commit    string `json:"commit,omitempty"`
+	GoVersion string `json:"go_version,omitempty"`
 }
 
-// Summary counts checks by status. GatingFailed counts the failed checks that fail the run.
-type Summary struct {
-	Passed       int `json:"passed"`
-	Failed       int `json:"failed"`
-	Skipped      int `json:"skipped"`
-	GatingFailed int `json:"gating_failed"`
+// RunState is how a run ended.
+type RunState string
+
+// The states of a run.
+const (
+	// RunComplete: every selected check ended (passed, failed or not judged with a reason).
+	RunComplete RunState = "complete"
+	// RunCouldNotJudge: the target could not be judged at all (unreachable, TLS untrusted,
+	// credentials refused in the preflight, it stopped answering, the run deadline passed).
+	RunCouldNotJudge RunState = "could_not_judge"
+	// RunInterrupted: the run was interrupted (SIGINT, SIGTERM) before it ended.
+	RunInterrupted RunState = "interrupted"
+)
+
+// RunStatus is how the run ended and, unless complete, why.
+type RunStatus struct {
+	Status RunState `json:"status"`
+	Reason string   `json:"reason,omitempty"`
 }
+
+// Summary counts checks by status. GatingFailed counts the failed checks that fail the run;
+// MustNotJudged lists the MUST checks that were not judged or blocked, in catalog order.
+type Summary struct {
+	Passed        int      `json:"passed"`
+	Failed        int      `json:"failed"`
+	NotJudged     int      `json:"not_judged"`
+	Blocked       int      `json:"blocked"`
+	NotApplicable int      `json:"not_applicable"`
+	GatingFailed  int      `json:"gating_failed"`
+	MustNotJudged []string `json:"must_not_judged"`
+	// Skipped is kept for readers of schema version 1: the checks neither passed nor
+	// failed (not judged, blocked or not applicable).
+	Skipped int `json:"skipped"`
+}
+
+// Total is the number of checks counted.
+func (s Summary) Total() int {
+	return s.Passed + s.Failed + s.NotJudged + s.Blocked + s.NotApplicable
+}
+
+// Judged is the number of checks that reached a judgement (passed, failed, not applicable).
+func (s Summary) Judged() int { return s.Passed + s.Failed + s.NotApplicable }
 
 // Check is the result of one requirement.
 type Check struct {
-	ID     string `json:"id"`
-	Level  string `json:"level"`
-	Area   string `json:"area"`
+	ID    string `json:"id"`
+	Level string `json:"level"`
+	Area  string `json:"area"`
+	// Kind is the kind of source: docs, rfc or owasp.
+	Kind   string `json:"kind,omitempty"`
 	Title  string `json:"title"`
 	Source string `json:"source"`
+	// Quote is the sentence of the source that requires it.
+	Quote  string `json:"quote,omitempty"`
 	Status Status `json:"status"`
-	// Gating is true for a failed check that fails the run (MUST, or SHOULD under --strict).
-	Gating     bool                `json:"gating"`
+	// Gating is true for a failed check that fails the run (MUST, or SHOULD in the scope
+	// of --strict).
+	Gating bool `json:"gating"`
+	// Reason says why a check was not judged, is blocked or does not apply.
+	Reason string `json:"reason,omitempty"`
+	// BlockedBy names the failed check that blocks this one.
+	BlockedBy string `json:"blocked_by,omitempty"`
+	// Compared says what the check compared and what it could not provoke.
+	Compared string `json:"compared,omitempty"`
+	// Message is a failure's text: "expected: …", "sent: …", "got: …" lines.
 	Message    string              `json:"message,omitempty"`
 	DurationMS int64               `json:"duration_ms"`
 	Evidence   []evidence.Exchange `json:"evidence,omitempty"`
 }
 
 // Result is the one result model every report is written from. Its JSON form is the
-// stable machine contract (conformance.json).
+// stable machine contract (conformance.json), described in docs/reports.md.
 type Result struct {
-	Tool       Tool      `json:"tool"`
-	Target     string    `json:"target"`
+	SchemaVersion int    `json:"schema_version"`
+	Tool          Tool   `json:"tool"`
+	Target        string `json:"target"`
+	// Embedded is true when the embedded demo mock was judged, not the user's deployment.
+	Embedded   bool      `json:"embedded"`
 	Started    time.Time `json:"started"`
 	DurationMS int64     `json:"duration_ms"`
-	Strict     bool      `json:"strict"`
+	Run        RunStatus `json:"run"`
+	// Strict is true when some SHOULD failures gate (StrictScope is set); kept for readers
+	// of schema version 1.
+	Strict bool `json:"strict"`
+	// StrictScope is the scope of --strict: "" (MUST only), all, docs, rfc or owasp.
+	StrictScope catalog.Scope `json:"strict_scope,omitempty"`
+	// RequireAll: a MUST check not judged or blocked fails the run.
+	RequireAll bool `json:"require_all"`
 	// Config echoes the run's configuration, secrets redacted.
-	Config  map[string]string `json:"config,omitempty"`
-	Summary Summary           `json:"summary"`
+	Config map[string]string `json:"config,omitempty"`
+	// Footprint is what the run cost its target; nil when unknown.
+	Footprint *evidence.Footprint `json:"footprint,omitempty"`
+	Summary   Summary             `json:"summary"`
 	// Errors are failures outside any check (for example a suite setup that failed).
 	// Any error fails the run.
 	Errors []string `json:"errors,omitempty"`
@@ -78,150 +166,34 @@ type Result struct {
 type Meta struct {
 	Tool   Tool
 	Target string
-	Strict bool
+	// StrictScope is the scope of --strict. Strict (the flag of schema version 1) is
+	// read as catalog.ScopeAll when StrictScope is empty.
+	StrictScope catalog.Scope
+	Strict      bool
+	// RequireAll: with --require-all a MUST check not judged or blocked fails the run.
+	RequireAll bool
+	// Embedded: the embedded demo mock was judged, not the user's deployment.
+	Embedded bool
+	// Footprint is the run's footprint on the target (suites.Outcome.Footprint).
+	Footprint *evidence.Footprint
+	// Run is how the run ended; the zero value is a complete run.
+	Run    RunStatus
 	Config map[string]string
 	// Secrets are removed from every text of the result, whatever the suites already did.
 	Secrets []string
 }
 
-// FromGinkgo converts the suites' Ginkgo report into a Result. Checks are ordered as the
-// catalog orders requirements.
-func FromGinkgo(r types.Report, meta Meta) Result {
-	var red evidence.Redactor
-	red.Add(meta.Secrets...)
-	res := Result{
-		Tool:       meta.Tool,
-		Target:     red.String(meta.Target),
-		Started:    r.StartTime.UTC().Truncate(time.Second),
-		DurationMS: r.RunTime.Milliseconds(),
-		Strict:     meta.Strict,
-		Checks:     []Check{},
+// scope is the effective scope of --strict.
+func (m Meta) scope() catalog.Scope {
+	if m.StrictScope == catalog.ScopeOff && m.Strict {
+		return catalog.ScopeAll
 	}
-	if meta.Config != nil {
-		res.Config = make(map[string]string, len(meta.Config))
-		for k, v := range meta.Config {
-			res.Config[k] = red.String(v)
-		}
-	}
-	for _, sr := range r.SpecReports {
-		if sr.LeafNodeType != types.NodeTypeIt {
-			if sr.State.Is(types.SpecStateFailureStates) {
-				res.Errors = append(res.Errors, red.String(fmt.Sprintf("%s: %s", sr.LeafNodeType, sr.Failure.Message)))
-			}
-			continue
-		}
-		if sr.State == types.SpecStatePending {
-			continue
-		}
-		res.Checks = append(res.Checks, checkFromSpec(sr, meta.Strict, &red))
-	}
-	order := map[string]int{}
-	for i, req := range catalog.All() {
-		order[req.ID] = i
-	}
-	slices.SortStableFunc(res.Checks, func(a, b Check) int {
-		ia, oka := order[a.ID]
-		ib, okb := order[b.ID]
-		if oka && okb {
-			return cmp.Compare(ia, ib)
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
-	res.Summary = Summarize(res.Checks)
-	return res
+	return m.StrictScope
 }
 
-func checkFromSpec(sr types.SpecReport, strict bool, red *evidence.Redactor) Check {
-	var req catalog.Requirement
-	var findings []string
-	var exchanges []evidence.Exchange
-	for _, e := range sr.ReportEntries {
-		switch e.Name {
-		case evidence.EntryRequirement:
-			_ = decodeEntry(e.Value, &req)
-		case evidence.EntryExchange:
-			var x evidence.Exchange
-			if decodeEntry(e.Value, &x) == nil {
-				exchanges = append(exchanges, x)
-			}
-		case evidence.EntryFinding:
-			var s string
-			if decodeEntry(e.Value, &s) == nil {
-				findings = append(findings, s)
-			}
-		}
-	}
-	if req.ID == "" { // fall back to the labels
-		for _, l := range sr.Labels() {
-			if r, ok := catalog.Lookup(l); ok {
-				req = r
-				break
-			}
-		}
-	}
-	if req.ID == "" {
-		req = catalog.Requirement{ID: sr.FullText(), Level: catalog.Must, Title: sr.FullText()}
-	}
-	c := Check{
-		ID:         req.ID,
-		Level:      string(req.Level),
-		Area:       req.Area,
-		Title:      req.Title,
-		Source:     req.Source,
-		DurationMS: sr.RunTime.Milliseconds(),
-	}
-	switch {
-	case sr.State == types.SpecStateSkipped:
-		c.Status = Skipped
-		c.Message = sr.Failure.Message
-	case sr.State.Is(types.SpecStateFailureStates):
-		c.Status = Failed
-		c.Message = sr.Failure.Message
-		c.Gating = req.Gating(scopeOf(strict))
-	case len(findings) > 0:
-		c.Status = Failed
-		c.Message = strings.Join(findings, "\n")
-		c.Gating = req.Gating(scopeOf(strict))
-	default:
-		c.Status = Passed
-	}
-	// The suites start a failure message with "ID [LEVEL] source" so it reads well on its
-	// own under go test; the check carries those fields already.
-	c.Message = strings.TrimPrefix(c.Message, fmt.Sprintf("%s [%s] %s\n", req.ID, req.Level, req.Source))
-	c.Message = red.String(c.Message)
-	for i := range exchanges {
-		x := &exchanges[i]
-		x.Step = red.String(x.Step)
-		x.Request.URL = red.String(x.Request.URL)
-		x.Request.Header = red.Header(x.Request.Header)
-		x.Request.Body = red.String(x.Request.Body)
-		x.Response.Header = red.Header(x.Response.Header)
-		x.Response.Body = red.String(x.Response.Body)
-		x.Response.Error = red.String(x.Response.Error)
-		x.Contract = red.String(x.Contract)
-	}
-	c.Evidence = exchanges
-	return c
-}
-
-// decodeEntry decodes a report entry's value into v. In-process (AddReportEntry and a
-// ReportAfterSuite in the same process) the value is only wrapped, AsJSON is empty and the
-// raw value is kept; after a JSON round trip (parallel runs, a saved Ginkgo JSON report)
-// only AsJSON is reliable. Both go through JSON, so pointers and values decode alike.
-func decodeEntry(v types.ReportEntryValue, into any) error {
-	data := []byte(v.AsJSON)
-	if len(data) == 0 {
-		var err error
-		if data, err = json.Marshal(v.GetRawValue()); err != nil {
-			return err
-		}
-	}
-	return json.Unmarshal(data, into)
-}
-
-// Summarize counts checks by status.
+// Summarize counts checks by status and lists the MUST checks not judged or blocked.
 func Summarize(checks []Check) Summary {
-	var s Summary
+	s := Summary{MustNotJudged: []string{}}
 	for _, c := range checks {
 		switch c.Status {
 		case Passed:
@@ -231,46 +203,19 @@ func Summarize(checks []Check) Summary {
 			if c.Gating {
 				s.GatingFailed++
 			}
-		case Skipped:
+		case NotJudged:
+			s.NotJudged++
+		case Blocked:
+			s.Blocked++
+		case NotApplicable:
+			s.NotApplicable++
+		}
+		if c.Status != Passed && c.Status != Failed {
 			s.Skipped++
+		}
+		if (c.Status == NotJudged || c.Status == Blocked) && c.Level == string(catalog.Must) {
+			s.MustNotJudged = append(s.MustNotJudged, c.ID)
 		}
 	}
 	return s
-}
-
-// Conformant reports whether nothing in the result fails the run.
-func (r Result) Conformant() bool {
-	return r.Summary.GatingFailed == 0 && len(r.Errors) == 0
-}
-
-// ExitCode is the CI contract: 0 when nothing gating failed, 1 otherwise.
-// (2, for usage and configuration errors, is decided before a run starts.)
-func (r Result) ExitCode() int {
-	if r.Conformant() {
-		return 0
-	}
-	return 1
-}
-
-// ReadJSON reads a result written as conformance.json.
-func ReadJSON(path string) (Result, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return Result{}, fmt.Errorf("reports: %w", err)
-	}
-	var r Result
-	if err := json.Unmarshal(data, &r); err != nil {
-		return Result{}, fmt.Errorf("reports: %s is not a conformance.json result: %w", path, err)
-	}
-	if r.Tool.Name == "" || r.Checks == nil {
-		return Result{}, fmt.Errorf("reports: %s is not a conformance.json result: no tool or checks", path)
-	}
-	return r, nil
-}
-
-func scopeOf(strict bool) catalog.Scope {
-	if strict {
-		return catalog.ScopeAll
-	}
-	return catalog.ScopeOff
 }

@@ -31,6 +31,9 @@ func sampleResult() Result {
 			Body:   `{"access_token":"[REDACTED]","token_type":"Bearer","expires_in":3600}`,
 		},
 		DurationMS: 12,
+		Curl: "curl -sS -X POST 'http://127.0.0.1:8080/apiops/auth/token' \\\n" +
+			"  --data-urlencode grant_type=client_credentials --data-urlencode client_id=admin \\\n" +
+			"  --data-urlencode \"client_secret=$APIOPS_CLIENT_SECRET\"",
 	}
 	badJSON := okExchange
 	badJSON.Step = "obtain a token with a JSON body"
@@ -39,6 +42,8 @@ func sampleResult() Result {
 	badJSON.Response.Header = http.Header{"Content-Type": {"text/html; charset=utf-8"}}
 	badJSON.Response.Body = "<html><script>alert('x')</script> & | * _ `code` [link](http://evil.example)</html>"
 	badJSON.Response.BodyTruncated = true
+	badJSON.Curl = "curl -sS -X POST 'http://127.0.0.1:8080/apiops/auth/token' -H 'Content-Type: application/json' \\\n" +
+		"  --data '{\"username\":\"admin\",\"password\":\"'\"$APIOPS_CLIENT_SECRET\"'\"}' # ``` </details> <b>"
 	badJSON.Contract = `spec: 200 response does not match the contract: response header Content-Type has unexpected value: "text/html; charset=utf-8"`
 
 	noStore := okExchange
@@ -63,12 +68,23 @@ Value:
 			URL:    sampleTarget + "/apiops/projects",
 			Header: http.Header{"Authorization": {"Bearer " + evidence.Redacted}},
 		},
+		Curl:     `curl -sS 'http://127.0.0.1:8080/apiops/projects' -H "Authorization: Bearer $TOKEN"`,
 		Response: evidence.Response{Error: "context deadline exceeded (Client.Timeout exceeded while awaiting headers)"},
 	}
 	bearer.DurationMS = 5000
 
 	return Result{
-		Tool:       Tool{Name: "apiops-conformance", Version: "v0.1.0"},
+		SchemaVersion: SchemaVersion,
+		Tool:          Tool{Name: "apiops-conformance", Version: "v0.1.0", Commit: "4799b81", GoVersion: "go1.26.0"},
+		Run:           RunStatus{Status: RunComplete},
+		Footprint: &evidence.Footprint{
+			Requests: 47, Tokens: 5, FailedLogins: 3, NeverExpiring: 1, RateLimited: 1, Budgeted: true,
+			Budget: evidence.Budget{Tokens: 8, FailedLoginsPerAccount: 1},
+			Accounts: []evidence.AccountFootprint{
+				{ClientID: "admin", Role: "main", Tokens: 4, FailedLogins: 1},
+				{ClientID: "locked-user", Role: "locked", Tokens: 0, FailedLogins: 1},
+			},
+		},
 		Target:     sampleTarget,
 		Started:    time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC),
 		DurationMS: 6321,
@@ -79,27 +95,34 @@ Value:
 			"timeout":  "5s",
 		},
 		Checks: []Check{
-			{ID: "TOKEN-FORM-001", Level: "MUST", Area: "form", Title: "Accepts an application/x-www-form-urlencoded body",
-				Source: "docs: Create Token, Request Body", Status: Passed, DurationMS: 12, Evidence: []evidence.Exchange{okExchange}},
-			{ID: "TOKEN-FORM-004", Level: "MUST", Area: "form", Title: "Rejects a JSON body with 400 <invalid_request>",
-				Source: "docs: Create Token, Request Body; rfc: RFC 6749 §3.2", Status: Failed, Gating: true, DurationMS: 15,
-				Message:  "expected status 400 with error=invalid_request\nbut got 200 text/html; charset=utf-8",
+			{ID: "TOKEN-FORM-001", Level: "MUST", Area: "form", Kind: "docs", Title: "Accepts an application/x-www-form-urlencoded body",
+				Source: "docs: Create Token, Request Body", Quote: "The request body must be sent as application/x-www-form-urlencoded.",
+				Status: Passed, DurationMS: 12, Compared: "200 ✓, application/json ✓, access_token ✓", Evidence: []evidence.Exchange{okExchange}},
+			{ID: "TOKEN-FORM-004", Level: "MUST", Area: "form", Kind: "docs", Title: "Rejects a JSON body with 400 <invalid_request>",
+				Source: "docs: Create Token, Request Body; rfc: RFC 6749 §3.2", Quote: "Content-Type: application/x-www-form-urlencoded",
+				Status: Failed, Gating: true, DurationMS: 15,
+				Message:  "expected: status 400 with error=invalid_request\nsent:     POST /apiops/auth/token with a JSON body\ngot:      200 text/html; charset=utf-8",
 				Evidence: []evidence.Exchange{badJSON}},
-			{ID: "TOKEN-OK-003", Level: "SHOULD", Area: "success", Title: "Sends Cache-Control: no-store with a token",
-				Source: "rfc: RFC 6749 §5.1", Status: Failed, Gating: false, DurationMS: 11,
-				Message:  "expected header Cache-Control: no-store\nbut the response had no Cache-Control header",
+			{ID: "TOKEN-OK-003", Level: "SHOULD", Area: "success", Kind: "rfc", Title: "Sends Cache-Control: no-store with a token",
+				Source: "rfc: RFC 6749 §5.1", Quote: `The authorization server MUST include the HTTP "Cache-Control" response header field with a value of "no-store"`,
+				Status: Failed, Gating: false, DurationMS: 11,
+				Message:  "expected: header Cache-Control: no-store\ngot:      no Cache-Control header",
 				Evidence: []evidence.Exchange{noStore}},
-			{ID: "TOKEN-OK-004", Level: "MAY", Area: "success", Title: "Accepts expires_in as a number or string",
-				Source: "rfc: RFC 6749 Appendix B", Status: Passed, DurationMS: 3},
-			{ID: "TOKEN-EXP-002", Level: "MUST", Area: "expiry", Title: "Rejects an expired token with 401",
-				Source: "docs: Token Expiry", Status: Skipped,
-				Message: "needs a token lifetime shorter than the wait budget (--max-wait 30s); the target issues tokens for 3600s"},
-			{ID: "BEARER-USE-001", Level: "MUST", Area: "bearer", Title: "Accepts the issued token as a Bearer credential",
+			{ID: "TOKEN-OK-004", Level: "MAY", Area: "success", Kind: "rfc", Title: "Accepts expires_in as a number or string",
+				Source: "rfc: RFC 6749 Appendix B", Status: Passed, DurationMS: 3, Compared: "number ✓; string not provoked"},
+			{ID: "TOKEN-EXP-002", Level: "MUST", Area: "expiry", Kind: "docs", Title: "Rejects an expired token with 401",
+				Source: "docs: Token Expiry", Status: NotJudged,
+				Reason: "needs a token lifetime shorter than the wait budget (--max-expiry-wait 30s); the target issues tokens for 3600s"},
+			{ID: "TOKEN-EXP-004", Level: "MUST", Area: "expiry", Kind: "docs", Title: "Expiry applies to tokens that expire",
+				Source: "docs: Token Expiration", Status: NotApplicable, Reason: "the target's tokens never expire (no expires_in)"},
+			{ID: "BEARER-USE-001", Level: "MUST", Area: "bearer", Kind: "rfc", Title: "Accepts the issued token as a Bearer credential",
 				Source: "rfc: RFC 6750 §2.1", Status: Failed, Gating: true, DurationMS: 5000,
-				Message:  "expected a response within 5s\nbut the request timed out",
+				Message:  "expected: a response within 5s\ngot:      no response: the request timed out",
 				Evidence: []evidence.Exchange{okExchange, bearer}},
-			{ID: "BEARER-USE-002", Level: "SHOULD", Area: "bearer", Title: "Sends WWW-Authenticate with a 401",
-				Source: "rfc: RFC 6750 §3", Status: Skipped, Message: "no token was obtained (BEARER-USE-001 failed)"},
+			{ID: "BEARER-USE-002", Level: "SHOULD", Area: "bearer", Kind: "rfc", Title: "Sends WWW-Authenticate with a 401",
+				Source: "rfc: RFC 6750 §3", Status: Blocked, BlockedBy: "BEARER-USE-001", Reason: "no token was obtained"},
+			{ID: "BEARER-USE-003", Level: "MUST", Area: "bearer", Kind: "docs", Title: "Rejects a revoked token with 401",
+				Source: "docs: Authentication › Revoking Tokens", Status: Blocked, BlockedBy: "BEARER-USE-001"},
 		},
 	}.summarized()
 }

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"bytes"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
@@ -47,9 +48,12 @@ func TestWriteFilesAndReadJSONRoundTrip(t *testing.T) {
 // TestJSONContract pins the machine contract of issue 4: key names and order.
 func TestJSONContract(t *testing.T) {
 	out := string(render(t, WriteJSON, sampleResult()))
-	order := []string{`"tool"`, `"name"`, `"version"`, `"target"`, `"started": "2026-11-23T01:00:00Z"`, `"duration_ms"`,
-		`"strict"`, `"config"`, `"summary"`, `"passed"`, `"failed"`, `"skipped"`, `"gating_failed"`, `"checks"`,
-		`"id"`, `"level"`, `"area"`, `"title"`, `"source"`, `"status"`, `"gating"`, `"duration_ms"`, `"evidence"`}
+	order := []string{`"schema_version": 2`, `"tool"`, `"name"`, `"version"`, `"commit"`, `"go_version"`, `"target"`, `"embedded"`,
+		`"started": "2026-11-23T01:00:00Z"`, `"duration_ms"`, `"run"`, `"status": "complete"`,
+		`"strict"`, `"require_all"`, `"config"`, `"footprint"`, `"requests"`, `"tokens_created"`, `"summary"`, `"passed"`, `"failed"`,
+		`"not_judged"`, `"blocked"`, `"not_applicable"`, `"gating_failed"`, `"must_not_judged"`, `"checks"`,
+		`"id"`, `"level"`, `"area"`, `"kind"`, `"title"`, `"source"`, `"quote"`, `"status"`, `"gating"`, `"compared"`, `"duration_ms"`, `"evidence"`,
+		`"curl"`, `"reason"`, `"blocked_by"`}
 	at := 0
 	for _, key := range order {
 		i := strings.Index(out[at:], key)
@@ -127,7 +131,7 @@ func TestJUnitSemantics(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := suites.TestSuites[0]
-	if s.Tests != 8 || s.Failures != 2 || s.Skipped != 2 || s.Errors != 1 || s.Properties.WithName("config.password") != "[REDACTED]" {
+	if s.Tests != 10 || s.Failures != 2 || s.Skipped != 4 || s.Errors != 1 || s.Properties.WithName("config.password") != "[REDACTED]" {
 		t.Errorf("suite counts/properties: tests=%d failures=%d skipped=%d errors=%d", s.Tests, s.Failures, s.Skipped, s.Errors)
 	}
 	for _, tc := range s.TestCases {
@@ -142,20 +146,99 @@ func TestJUnitSemantics(t *testing.T) {
 				t.Errorf("%s: a suite error needs <error>", tc.Name)
 			}
 		case props.WithName("status") == "failed" && gating:
-			if tc.Failure == nil || !strings.HasPrefix(tc.Name, id+" [MUST] ") {
+			if tc.Failure == nil || !strings.HasPrefix(tc.Name, id+" [MUST] ") || !strings.Contains(tc.Failure.Message, "expected: ") ||
+				!strings.Contains(tc.Failure.Message, "; got: ") || !strings.HasPrefix(tc.Failure.Message, id+" [MUST, ") {
 				t.Errorf("%s: a gating failure needs <failure> and an 'ID [LEVEL] title' name", tc.Name)
 			}
 		case props.WithName("status") == "failed":
 			if tc.Failure != nil || tc.Error != nil || !strings.Contains(tc.SystemOut, "NOT GATING") {
 				t.Errorf("%s: a non-gating failure must not be a <failure> but must say so in system-out", tc.Name)
 			}
-		case props.WithName("status") == "skipped":
+		case props.WithName("status") != "passed":
 			if tc.Skipped == nil || tc.Skipped.Message == "" {
-				t.Errorf("%s: a skip needs <skipped message=reason>", tc.Name)
+				t.Errorf("%s: a check not judged, blocked or not applicable needs <skipped message=reason>", tc.Name)
 			}
 		}
 		if tc.Classname != "suite" && (props.WithName("level") == "" || props.WithName("source") == "" || tc.Classname != props.WithName("area")) {
 			t.Errorf("%s: properties %+v, classname %s", tc.Name, props, tc.Classname)
 		}
+	}
+}
+
+// TestReadJSONBounded: `report --from` reads at most MaxJSONSize bytes, failing fast with a
+// one-line error on a larger file or an endless stream.
+func TestReadJSONBounded(t *testing.T) {
+	big := filepath.Join(t.TempDir(), "big.json")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(MaxJSONSize + 1); err != nil { // sparse: no disk, no memory
+		t.Fatal(err)
+	}
+	f.Close()
+	_, err = ReadJSON(big)
+	if err == nil || !strings.Contains(err.Error(), "larger than the 64 MiB") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("a 64 MiB + 1 file: %v", err)
+	}
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		_, err := ReadJSON("/dev/zero")
+		if err == nil || !strings.Contains(err.Error(), "/dev/zero is not a conformance.json result") || strings.Contains(err.Error(), "\n") {
+			t.Errorf("/dev/zero: %v", err)
+		}
+	}
+	// An endless stream that is not invalid at once (blanks) stops at the limit.
+	_, err = decodeResult(endless(' '), 1<<16)
+	if err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Errorf("an endless stream: %v", err)
+	}
+	sample, _ := os.ReadFile(filepath.Join("testdata", "sample.json"))
+	if _, err := decodeResult(bytes.NewReader(sample), int64(len(sample))); err != nil {
+		t.Errorf("a file of exactly the limit: %v", err)
+	}
+}
+
+type endless byte
+
+func (e endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(e)
+	}
+	return len(p), nil
+}
+
+// TestReadJSONVersion1: a result of schema version 1 reads as version 2 would say it.
+func TestReadJSONVersion1(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v1.json")
+	v1 := `{"tool":{"name":"apiops-conformance","version":"v0.1.0"},"target":"http://x","strict":true,
+"summary":{"passed":1,"failed":1,"skipped":1,"gating_failed":1},
+"checks":[{"id":"A-001","level":"MUST","status":"passed"},
+{"id":"A-002","level":"SHOULD","status":"failed","gating":true,"message":"expected: a\ngot: b"},
+{"id":"A-003","level":"MUST","status":"skipped","message":"needs a disabled account"},
+{"id":"A-004","level":"MUST","status":"weird","gating":true}]}`
+	if err := os.WriteFile(path, []byte(v1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := ReadJSON(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.SchemaVersion != SchemaVersion || r.Run.Status != RunComplete || r.StrictScope != "all" {
+		t.Errorf("header: version %d, run %+v, scope %q", r.SchemaVersion, r.Run, r.StrictScope)
+	}
+	if c := r.Checks[2]; c.Status != NotJudged || c.Reason != "needs a disabled account" || c.Message != "" {
+		t.Errorf("a v1 skip: %+v", c)
+	}
+	if c := r.Checks[3]; c.Status != NotJudged || c.Gating || !strings.Contains(c.Reason, `unknown status "weird"`) {
+		t.Errorf("an unknown status: %+v", c)
+	}
+	if s := r.Summary; s.NotJudged != 2 || s.GatingFailed != 1 || strings.Join(s.MustNotJudged, " ") != "A-003 A-004" {
+		t.Errorf("summary: %+v", s)
+	}
+	if err := os.WriteFile(path, []byte(`{"schema_version":3,"tool":{"name":"x"},"checks":[]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadJSON(path); err == nil || !strings.Contains(err.Error(), "schema_version 3") {
+		t.Errorf("a newer schema: %v", err)
 	}
 }
