@@ -37,12 +37,12 @@ type Config struct {
 	// Account is an active account; required.
 	Account Account `embed:"" set:"account_help=An active account's username (required with --base-url)."`
 	// Special is an active account whose password needs percent-encoding (optional).
-	Special Account `embed:"" prefix:"special-" envprefix:"SPECIAL_" set:"account_help=An account whose password needs percent-encoding: a space, &, =, +, %, /, ? and #, within the characters the server allows (unlocks ${unlocks_special-account})."`
+	Special Account `embed:"" prefix:"special-" envprefix:"SPECIAL_" set:"account_help=An account whose password needs percent-encoding: a space, &, =, +, %, /, ? and #, within the characters the server allows (unlocks ${unlocks_special_account})."`
 	// Disabled and Locked are accounts the target must refuse (optional).
-	Disabled Account `embed:"" prefix:"disabled-" envprefix:"DISABLED_" set:"account_help=A disabled account (unlocks ${unlocks_disabled-account})."`
-	Locked   Account `embed:"" prefix:"locked-" envprefix:"LOCKED_" set:"account_help=A locked account (unlocks ${unlocks_locked-account})."`
+	Disabled Account `embed:"" prefix:"disabled-" envprefix:"DISABLED_" set:"account_help=A disabled account (unlocks ${unlocks_disabled_account})."`
+	Locked   Account `embed:"" prefix:"locked-" envprefix:"LOCKED_" set:"account_help=A locked account (unlocks ${unlocks_locked_account})."`
 	// FaultHeader, "Name: value", makes the target answer 500 on the token endpoint.
-	FaultHeader string `name:"fault-header" env:"FAULT_HEADER" placeholder:"'NAME: VALUE'" help:"A header that makes the target answer 500 (unlocks ${unlocks_server-error})."`
+	FaultHeader string `name:"fault-header" env:"FAULT_HEADER" placeholder:"'NAME: VALUE'" help:"A header that makes the target answer 500 (unlocks ${unlocks_server_error})."`
 	// RevokeCommand is a shell command that revokes the token in $APIOPS_TOKEN on a real
 	// target (exit 0: revoked).
 	RevokeCommand string `name:"revoke-command" env:"REVOKE_COMMAND" placeholder:"CMD" help:"A shell command that revokes the token in $$APIOPS_TOKEN, exit 0 when revoked (unlocks ${unlocks_revocation})."`
@@ -81,13 +81,13 @@ const (
 )
 
 // HelpVars are the variables the settings' help interpolates: for each need of the
-// catalog, the checks it unlocks ("unlocks_special-account" → "TOKEN-FORM-002,
+// catalog, the checks it unlocks ("unlocks_special_account" → "TOKEN-FORM-002,
 // TOKEN-FORM-003"), so the help names them from the catalog, never by hand.
 func HelpVars() kong.Vars {
 	vars := kong.Vars{}
 	for _, r := range catalog.All() {
 		for _, n := range r.Needs {
-			key := "unlocks_" + string(n)
+			key := "unlocks_" + strings.ReplaceAll(string(n), "-", "_")
 			vars[key] = strings.TrimPrefix(vars[key]+", "+r.ID, ", ")
 		}
 	}
@@ -109,7 +109,7 @@ func ConfigFromEnv() (Config, error) {
 		return Config{}, fmt.Errorf("environment: %w", err)
 	}
 	c := holder.Config.WithDefaults()
-	return c, c.Validate()
+	return c, c.Check()
 }
 
 // WithDefaults returns c with unset optional settings given the defaults of their tags,
@@ -131,7 +131,7 @@ func (c Config) WithDefaults() Config {
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	c.ControlURL = strings.TrimRight(c.ControlURL, "/")
 	if scope, err := catalog.ParseScope(string(c.Strict)); err == nil {
-		c.Strict = scope // "true" is all, "false" is off; Validate reports an unknown scope
+		c.Strict = scope // "true" is all, "false" is off; Check reports an unknown scope
 	}
 	return c
 }
@@ -171,9 +171,9 @@ func eachSetting(v reflect.Value, prefix string, fn func(reflect.StructField, re
 	}
 }
 
-// Validate reports the first setting that makes a run impossible, as one line saying
+// Check reports the first setting that makes a run impossible, as one line saying
 // what to fix. The names are the CLI's flag names.
-func (c Config) Validate() error {
+func (c Config) Check() error {
 	if err := checkURL("--base-url", c.BaseURL); err != nil {
 		return err
 	}

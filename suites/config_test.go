@@ -42,7 +42,7 @@ func mapValues(m map[string]string) []string {
 
 func TestValidate(t *testing.T) {
 	ok := Config{BaseURL: "http://127.0.0.1:8080", Account: Account{"a", "b"}}.WithDefaults()
-	if err := ok.Validate(); err != nil {
+	if err := ok.Check(); err != nil {
 		t.Fatal(err)
 	}
 	for name, mutate := range map[string]func(*Config){
@@ -56,7 +56,7 @@ func TestValidate(t *testing.T) {
 	} {
 		c := ok
 		mutate(&c)
-		err := c.Validate()
+		err := c.Check()
 		if err == nil || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%s: Validate() = %v, want a one-line error", name, err)
 		}

@@ -212,7 +212,7 @@ func run(ctx context.Context, t GinkgoTestingT, cfg Config, opts Options) (Outco
 		ctx = context.Background()
 	}
 	cfg = cfg.WithDefaults()
-	if err := cfg.Validate(); err != nil {
+	if err := cfg.Check(); err != nil {
 		return Outcome{}, err
 	}
 	if err := CheckLabelFilter(opts.LabelFilter); err != nil {

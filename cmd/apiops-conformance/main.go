@@ -11,6 +11,8 @@ import (
 	"os"
 
 	"github.com/alecthomas/kong"
+
+	"github.com/apiops/apiops-conformance/suites"
 )
 
 // Exit statuses: the CI contract.
@@ -44,6 +46,8 @@ func run(args []string) int {
 		kong.Name(programName),
 		kong.Description("Conformance and contract tests for the Apinizer Management API token endpoint."),
 		kong.UsageOnError(),
+		kong.Configuration(loadConfigFile),
+		suites.HelpVars(),
 		kong.Exit(func(code int) {
 			if code != 0 {
 				code = exitUsage

@@ -8,8 +8,12 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
+
+	"github.com/alecthomas/kong"
+	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/apiops/apiops-conformance/fixtures"
 	"github.com/apiops/apiops-conformance/mockserver"
@@ -18,112 +22,139 @@ import (
 	"github.com/apiops/apiops-conformance/suites/catalog"
 )
 
-// runCmd runs the suites: flags (and APIOPS_* variables) → suites.Config → suites.Run →
-// reports.
+// runCmd runs the suites: flags, APIOPS_* variables and --config → suites.Config →
+// suites.Run → reports. The target's settings are declared once, in suites.Config.
 type runCmd struct {
-	BaseURL              string        `name:"base-url" env:"APIOPS_BASE_URL" placeholder:"URL" help:"The target's base URL (the token endpoint is URL/apiops/auth/token). Without it the embedded mock is started and judged."`
-	ClientID             string        `name:"client-id" env:"APIOPS_CLIENT_ID" placeholder:"USER" help:"An active account's username (required with --base-url)."`
-	ClientSecret         string        `name:"client-secret" env:"APIOPS_CLIENT_SECRET" placeholder:"PASSWORD" help:"Its password (required with --base-url)."`
-	SpecialClientID      string        `name:"special-client-id" env:"APIOPS_SPECIAL_CLIENT_ID" placeholder:"USER" help:"An account whose password needs percent-encoding (unlocks TOKEN-FORM-002/003)."`
-	SpecialClientSecret  string        `name:"special-client-secret" env:"APIOPS_SPECIAL_CLIENT_SECRET" placeholder:"PASSWORD" help:"Its password."`
-	DisabledClientID     string        `name:"disabled-client-id" env:"APIOPS_DISABLED_CLIENT_ID" placeholder:"USER" help:"A disabled account (unlocks TOKEN-ERR-008)."`
-	DisabledClientSecret string        `name:"disabled-client-secret" env:"APIOPS_DISABLED_CLIENT_SECRET" placeholder:"PASSWORD" help:"Its correct password."`
-	LockedClientID       string        `name:"locked-client-id" env:"APIOPS_LOCKED_CLIENT_ID" placeholder:"USER" help:"A locked account (unlocks TOKEN-ERR-009)."`
-	LockedClientSecret   string        `name:"locked-client-secret" env:"APIOPS_LOCKED_CLIENT_SECRET" placeholder:"PASSWORD" help:"Its correct password."`
-	FaultHeader          string        `name:"fault-header" env:"APIOPS_FAULT_HEADER" placeholder:"'NAME: VALUE'" help:"A header that makes the target answer 500 (unlocks TOKEN-ERR-011/012)."`
-	ProtectedPath        string        `name:"protected-path" env:"APIOPS_PROTECTED_PATH" default:"/apiops/projects/" help:"A path that requires a Bearer token."`
-	MaxExpiryWait        time.Duration `name:"max-expiry-wait" env:"APIOPS_MAX_EXPIRY_WAIT" default:"5s" help:"Wait at most this long for a token to expire (TOKEN-EXP-002) when there is no control API."`
-	Timeout              time.Duration `name:"timeout" env:"APIOPS_TIMEOUT" default:"10s" help:"Per-request time limit, reading the body included."`
-	CACert               string        `name:"ca-cert" env:"APIOPS_CA_CERT" placeholder:"FILE" help:"PEM file of CA certificates to trust besides the system's."`
-	Insecure             bool          `name:"insecure" env:"APIOPS_INSECURE" help:"Do not verify the target's TLS certificate (not for production targets)."`
-	Strict               string        `name:"strict" env:"APIOPS_STRICT" placeholder:"SCOPE" help:"SHOULD violations fail the run too: --strict (all), or --strict=docs|rfc|owasp for one kind of source."`
-	RequireAll           bool          `name:"require-all" env:"APIOPS_REQUIRE_ALL" help:"A MUST check that could not be judged fails the run (for certifying an implementation)."`
-	RevokeCommand        string        `name:"revoke-command" env:"APIOPS_REVOKE_COMMAND" placeholder:"CMD" help:"A shell command that revokes the token in $APIOPS_TOKEN (exit 0: revoked); unlocks the revocation check without a control API."`
-	RunTimeout           time.Duration `name:"run-timeout" env:"APIOPS_RUN_TIMEOUT" default:"10m" help:"Time limit of the whole run; what has not run by then is not judged (exit 3)."`
-	MaxRPS               float64       `name:"max-rps" env:"APIOPS_MAX_RPS" placeholder:"N" help:"Send at most N requests per second (0: no pacing). 429 answers are always waited out."`
-	LabelFilter          string        `name:"label-filter" env:"APIOPS_LABEL_FILTER" placeholder:"EXPR" help:"Run only the checks matching a Ginkgo label expression, e.g. 'must && !expiry' or TOKEN-FORM-001."`
-	ReportDir            string        `name:"report-dir" env:"APIOPS_REPORT_DIR" placeholder:"DIR" help:"Write conformance.json, junit.xml, summary.md and report.html into DIR."`
-	ControlURL           string        `name:"control-url" env:"APIOPS_CONTROL_URL" placeholder:"URL" help:"Base URL of a running apiops-mock with its control API: instant expiry, revocation and 500 checks."`
+	suites.Config `embed:"" envprefix:"APIOPS_"`
+
+	LabelFilter string          `name:"label-filter" env:"APIOPS_LABEL_FILTER" placeholder:"EXPR" help:"Run only the checks matching a Ginkgo label expression: IDs, must/should, areas, docs/rfc/owasp (e.g. 'must && !expiry')."`
+	RequireAll  bool            `name:"require-all" env:"APIOPS_REQUIRE_ALL" help:"A MUST check that could not be judged fails the run (exit 1): for certifying an implementation."`
+	ReportDir   string          `name:"report-dir" env:"APIOPS_REPORT_DIR" placeholder:"DIR" help:"Write conformance.json, junit.xml, summary.md and report.html into DIR."`
+	ShowCurl    bool            `name:"show-curl" env:"APIOPS_SHOW_CURL" help:"Print, under each exchange of a failure, the curl command that reproduces it (secrets as environment references)."`
+	NoColor     bool            `name:"no-color" env:"APIOPS_NO_COLOR" help:"No colour on the console (also when NO_COLOR is set or the output is not a terminal)."`
+	File        kong.ConfigFlag `name:"config" env:"APIOPS_CONFIG" placeholder:"FILE" help:"A YAML file of settings, keys = flag names (base-url: https://…); flags and environment variables win; secrets only as environment references (client-secret: $${APIOPS_CLIENT_SECRET})."`
 }
 
 // Help is shown by "apiops-conformance run --help".
 func (runCmd) Help() string {
 	return `Judges a deployment of the token endpoint against the requirement catalog
-("apiops-conformance list"). Every flag has an APIOPS_* environment variable; flags win.
-Exit status: 0 no gating failure, 1 a MUST failure (or a SHOULD one with --strict),
-2 a usage or configuration error.
+("apiops-conformance list"). Every flag has an APIOPS_* environment variable; flags win
+over the environment, which wins over --config.
+
+Before any check, one documented token request (and one call of the protected path
+with its token) tells whether the target can be judged at all. On a live target (no
+--control-url) the run keeps a footprint budget: at most 6 tokens created, never two
+failed logins in a row for an account, at most 2 deliberate ones per account.
+
+Exit status: 0 no gating failure; 1 a MUST failure (a SHOULD one within --strict's scope,
+or, with --require-all, a MUST check not judged); 2 a usage or configuration error;
+3 could not judge (unreachable, TLS untrusted, credentials refused, a redirect, the target
+stopped answering, the run deadline passed); 130 interrupted.
 
 Examples:
-  apiops-conformance run                       # the embedded mock, zero configuration
-  apiops-conformance run --base-url https://manager.example.com \
-      --client-id ci-bot --client-secret "$SECRET" --report-dir out
-  apiops-conformance run --label-filter 'must && bearer'`
+  apiops-conformance run                       # the embedded demo mock, zero configuration
+  APIOPS_CLIENT_SECRET=… apiops-conformance run --base-url https://manager.example.com \
+      --client-id ci-bot --report-dir out
+  apiops-conformance run --config apiops.yaml --label-filter 'must && bearer' --strict=docs`
 }
 
 // Run runs the suites and writes the reports.
-func (c runCmd) Run() error {
-	cfg, stop, err := c.config()
-	if err != nil {
-		return usageError(err)
+func (c runCmd) Run(kctx *kong.Context) error {
+	if c.BaseURL == "" && baseURLGiven(kctx) {
+		return usageError(errors.New("--base-url (or APIOPS_BASE_URL) is set but empty: give the target's URL, or unset it to judge the embedded demo mock"))
 	}
-	defer stop()
-	if cfg.Insecure {
-		fmt.Fprintln(os.Stderr, "WARNING: --insecure: the target's TLS certificate is NOT verified; anyone on the path can read the credentials.")
-	}
-	if _, err := suites.NewHTTPClient(cfg); err != nil {
+	if err := checkReportDir(c.ReportDir); err != nil {
 		return usageError(err)
 	}
 	if err := suites.CheckLabelFilter(c.LabelFilter); err != nil {
 		return usageError(err)
 	}
-	if c.BaseURL == "" {
-		fmt.Fprintf(os.Stdout, "%s %s: judging the embedded demo mock (not your deployment) at %s\n", programName, version(), cfg.BaseURL)
-	} else {
-		fmt.Fprintf(os.Stdout, "%s %s: judging %s\n", programName, version(), cfg.BaseURL)
-	}
-	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer cancel()
-	out, err := suites.Run(ctx, cfg, suites.Options{LabelFilter: c.LabelFilter, Progress: os.Stdout})
-	cancel() // a second Ctrl-C ends the process at once
+	cfg, stop, err := c.config()
 	if err != nil {
 		return usageError(err)
 	}
-	if out.CouldNotJudge != "" && len(out.Report.SpecReports) == 0 {
-		fmt.Fprintf(os.Stdout, "\nNOT JUDGED — could not judge the target\n%s\n", out.CouldNotJudge)
-		return exitError{exitNotJudged}
+	defer stop()
+	if _, err := suites.NewHTTPClient(cfg); err != nil {
+		return usageError(err)
 	}
-	echo := cfg.Echo()
-	if c.BaseURL == "" {
-		echo["base-url"] = "(embedded mock) " + cfg.BaseURL
+	if cfg.Insecure {
+		fmt.Fprintln(os.Stderr, "WARNING: --insecure: the target's TLS certificate is NOT verified; anyone on the path can read the credentials.")
 	}
-	if c.LabelFilter != "" {
-		echo["label-filter"] = c.LabelFilter
+	embedded := c.BaseURL == ""
+	if embedded {
+		fmt.Printf("%s %s: judging the embedded demo mock (not your deployment) at %s\n", programName, version(), cfg.BaseURL)
+	} else {
+		fmt.Printf("%s %s: judging %s\n", programName, version(), cfg.BaseURL)
 	}
-	res := reports.FromGinkgo(out.Report, reports.Meta{
-		Tool:    reports.Tool{Name: programName, Version: version()},
-		Target:  cfg.BaseURL,
-		Strict:  cfg.Strict != catalog.ScopeOff,
-		Config:  echo,
-		Secrets: out.Secrets,
-	})
-	fmt.Fprintln(os.Stdout)
-	reports.WriteConsole(os.Stdout, res)
+
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer cancel()
+	out, err := suites.Run(ctx, cfg, suites.Options{LabelFilter: c.LabelFilter, Progress: os.Stdout})
+	cancel() // from here on, a second Ctrl-C ends the process at once
+	if err != nil {
+		return usageError(err)
+	}
+	res := c.result(cfg, embedded, out)
+	fmt.Println()
+	reports.WriteConsole(os.Stdout, res, reports.ConsoleOptions{Color: colorWanted(os.Stdout, c.NoColor), ShowCurl: c.ShowCurl})
 	if c.ReportDir != "" {
 		if err := reports.WriteFiles(c.ReportDir, res); err != nil {
 			fmt.Fprintf(os.Stderr, "%s: %v\n", programName, err)
 			return exitError{exitUsage}
 		}
-		fmt.Fprintf(os.Stdout, "reports written to %s\n", c.ReportDir)
+		fmt.Printf("reports written to %s\n", c.ReportDir)
+	}
+	return exitError{res.ExitCode()}
+}
+
+// result turns what the run produced into the result every report is written from.
+func (c runCmd) result(cfg suites.Config, embedded bool, out suites.Outcome) reports.Result {
+	echo := cfg.Echo()
+	if embedded {
+		echo["base-url"] = "(embedded demo mock) " + cfg.BaseURL
+	}
+	if c.LabelFilter != "" {
+		echo["label-filter"] = c.LabelFilter
+	}
+	meta := reports.Meta{
+		Tool:        reports.BuildTool(programName, version()),
+		Target:      cfg.BaseURL,
+		StrictScope: cfg.Strict,
+		RequireAll:  c.RequireAll,
+		Embedded:    embedded,
+		Footprint:   &out.Footprint,
+		Config:      echo,
+		Secrets:     out.Secrets,
 	}
 	switch {
 	case out.Interrupted:
-		fmt.Fprintln(os.Stdout, "INTERRUPTED — not judged")
-		return exitError{exitInterrupted}
+		meta.Run = reports.RunStatus{Status: reports.RunInterrupted, Reason: "interrupted by a signal (Ctrl-C or SIGTERM): the checks after that point were not judged"}
 	case out.CouldNotJudge != "":
-		fmt.Fprintf(os.Stdout, "NOT JUDGED — %s\n", out.CouldNotJudge)
-		return exitError{exitNotJudged}
+		meta.Run = reports.RunStatus{Status: reports.RunCouldNotJudge, Reason: out.CouldNotJudge}
 	}
-	return exitError{res.ExitCode()}
+	if len(out.Report.SpecReports) == 0 && meta.Run.Status != "" {
+		res := reports.NotJudgedResult(meta, selected(c.LabelFilter), meta.Run.Reason)
+		res.Run = meta.Run
+		return res
+	}
+	return reports.FromGinkgo(out.Report, meta)
+}
+
+// selected returns the requirements a label filter selects (all when it is empty).
+func selected(filter string) []catalog.Requirement {
+	match := func([]string) bool { return true }
+	if filter != "" {
+		if m, err := types.ParseLabelFilter(filter); err == nil {
+			match = m
+		}
+	}
+	var reqs []catalog.Requirement
+	for _, r := range catalog.All() {
+		if match(r.Labels()) {
+			reqs = append(reqs, r)
+		}
+	}
+	return reqs
 }
 
 // usageError prints err as one line and returns exit status 2.
@@ -132,29 +163,43 @@ func usageError(err error) error {
 	return exitError{exitUsage}
 }
 
-// config builds the suites' configuration; without --base-url it starts the embedded
+// baseURLGiven reports whether --base-url or APIOPS_BASE_URL was given at all, even empty:
+// an empty one is an unconfigured environment, never a request for the embedded mock.
+func baseURLGiven(kctx *kong.Context) bool {
+	if _, set := os.LookupEnv(suites.EnvBaseURL); set {
+		return true
+	}
+	for _, p := range kctx.Path {
+		if p.Flag != nil && p.Flag.Name == "base-url" {
+			return true
+		}
+	}
+	return false
+}
+
+// checkReportDir finds out before any request whether the reports can be written.
+func checkReportDir(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("--report-dir: %w", err)
+	}
+	f, err := os.CreateTemp(dir, ".write-test-*")
+	if err != nil {
+		return fmt.Errorf("--report-dir %s is not writable: %w", dir, err)
+	}
+	f.Close()
+	return os.Remove(filepath.Join(dir, filepath.Base(f.Name())))
+}
+
+// config completes the suites' configuration; without --base-url it starts the embedded
 // mock, whose stop function the caller defers.
 func (c runCmd) config() (suites.Config, func(), error) {
-	cfg := suites.Config{
-		BaseURL:       c.BaseURL,
-		Account:       suites.Account{ClientID: c.ClientID, ClientSecret: c.ClientSecret},
-		Special:       suites.Account{ClientID: c.SpecialClientID, ClientSecret: c.SpecialClientSecret},
-		Disabled:      suites.Account{ClientID: c.DisabledClientID, ClientSecret: c.DisabledClientSecret},
-		Locked:        suites.Account{ClientID: c.LockedClientID, ClientSecret: c.LockedClientSecret},
-		FaultHeader:   c.FaultHeader,
-		ProtectedPath: c.ProtectedPath,
-		MaxExpiryWait: c.MaxExpiryWait,
-		Timeout:       c.Timeout,
-		CACert:        c.CACert,
-		Insecure:      c.Insecure,
-		RunTimeout:    c.RunTimeout,
-		MaxRPS:        c.MaxRPS,
-		RevokeCommand: c.RevokeCommand,
-		ControlURL:    c.ControlURL,
-	}
+	cfg := c.Config
 	stop := func() {}
-	if c.BaseURL == "" {
-		if c.ClientID != "" || c.ClientSecret != "" || c.ControlURL != "" {
+	if cfg.BaseURL == "" {
+		if cfg.Account.Given() || cfg.Account.ClientSecret != "" || cfg.ControlURL != "" {
 			return cfg, stop, errors.New("--client-id, --client-secret and --control-url need --base-url (without it the embedded mock and its demo accounts are used)")
 		}
 		base, shutdown, err := startMock()
@@ -170,14 +215,8 @@ func (c runCmd) config() (suites.Config, func(), error) {
 		}
 		cfg.Account, cfg.Special, cfg.Disabled, cfg.Locked = account("alice"), account("bob"), account("carol"), account("dave")
 	}
-	scope, err := catalog.ParseScope(c.Strict)
-	if err != nil {
-		stop()
-		return cfg, func() {}, err
-	}
-	cfg.Strict = scope
 	cfg = cfg.WithDefaults()
-	if err := cfg.Validate(); err != nil {
+	if err := cfg.Check(); err != nil {
 		stop()
 		return cfg, func() {}, err
 	}
