@@ -215,7 +215,7 @@ func changeLines(c Change) []string {
 }
 
 func transition(c Change) string {
-	return orDefault(string(c.Old), "absent") + " → " + orDefault(string(c.New), "absent")
+	return orDefault(c.Old.Label(), "absent") + " → " + orDefault(c.New.Label(), "absent")
 }
 
 func gateNote(c Change) string {
