@@ -85,8 +85,8 @@ func Compare(old, new Result) Diff {
 	return d
 }
 
-// unjudged reports whether a status is not judged or blocked (a status of version 1 read
-// through ReadJSON is never "skipped").
+// unjudged reports whether a status is not judged or blocked (or "skipped", in a result
+// of version 1 built by hand rather than read through ReadJSON).
 func unjudged(s Status) bool { return s == NotJudged || s == Blocked || s == Skipped }
 
 // Regressions returns the changes that make the new result fail a gate the old one did not:
@@ -215,7 +215,7 @@ func changeLines(c Change) []string {
 }
 
 func transition(c Change) string {
-	return orDefault(string(c.Old), "absent") + " → " + orDefault(string(c.New), "absent")
+	return orDefault(c.Old.Label(), "absent") + " → " + orDefault(c.New.Label(), "absent")
 }
 
 func gateNote(c Change) string {

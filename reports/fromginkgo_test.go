@@ -97,6 +97,9 @@ func TestFromGinkgo(t *testing.T) {
 				if want := time.Date(2026, 11, 23, 0, 2, 3, 0, time.UTC); !got.Started.Equal(want) || got.Started.Location() != time.UTC {
 					t.Errorf("Started = %v, want %v in UTC, truncated to the second", got.Started, want)
 				}
+				if got.SchemaVersion != SchemaVersion || got.Run.Status != RunComplete || got.Strict != strict {
+					t.Errorf("schema %d, run %+v, strict %v", got.SchemaVersion, got.Run, got.Strict)
+				}
 				if got.DurationMS != 1500 {
 					t.Errorf("DurationMS = %d, want 1500", got.DurationMS)
 				}

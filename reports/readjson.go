@@ -69,8 +69,12 @@ func upgrade(r Result) Result {
 		}
 		r.SchemaVersion = SchemaVersion
 	}
-	if r.Run.Status == "" {
+	switch r.Run.Status {
+	case "":
 		r.Run.Status = RunComplete
+	case RunComplete, RunCouldNotJudge, RunInterrupted:
+	default: // a run whose end this version cannot read judged nothing it can vouch for
+		r.Run = RunStatus{Status: RunCouldNotJudge, Reason: fmt.Sprintf("conformance.json gives the unknown run status %q", r.Run.Status)}
 	}
 	for i := range r.Checks {
 		c := &r.Checks[i]

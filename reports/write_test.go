@@ -235,6 +235,12 @@ func TestReadJSONVersion1(t *testing.T) {
 	if s := r.Summary; s.NotJudged != 2 || s.GatingFailed != 1 || strings.Join(s.MustNotJudged, " ") != "A-003 A-004" {
 		t.Errorf("summary: %+v", s)
 	}
+	if err := os.WriteFile(path, []byte(`{"schema_version":2,"tool":{"name":"x"},"run":{"status":"fine"},"checks":[]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := ReadJSON(path); err != nil || r.ExitCode() != ExitCouldNotJudge {
+		t.Errorf("an unknown run status: %v, exit %d", err, r.ExitCode())
+	}
 	if err := os.WriteFile(path, []byte(`{"schema_version":3,"tool":{"name":"x"},"checks":[]}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
