@@ -162,8 +162,11 @@ func (st *runState) needMet(n catalog.Need) (ok bool, na string) {
 		return st.control != nil || st.cfg.FaultHeader != "", ""
 	case catalog.NeedRevocation:
 		return st.control != nil || st.cfg.RevokeCommand != "", ""
-	case catalog.NeedControl:
-		return st.control != nil, ""
+	case catalog.NeedNeverExpire:
+		if st.control != nil || !st.token.ok || !st.token.lifeOK || st.token.life == 0 {
+			return true, ""
+		}
+		return false, fmt.Sprintf("the target's tokens carry expires_in (%s): this applies to tokens issued without it (a mock's --control-url can issue some)", st.token.life)
 	case catalog.NeedExpiry:
 		if st.control != nil || !st.token.ok || !st.token.lifeOK {
 			return true, "" // the check itself says what blocks it

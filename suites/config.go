@@ -47,7 +47,7 @@ type Config struct {
 	// target (exit 0: revoked).
 	RevokeCommand string `name:"revoke-command" env:"REVOKE_COMMAND" placeholder:"CMD" help:"A shell command that revokes the token in $$APIOPS_TOKEN, exit 0 when revoked (unlocks ${unlocks_revocation})."`
 	// ControlURL is the base URL of a mock's control API (docs/control-api.md).
-	ControlURL string `name:"control-url" env:"CONTROL_URL" placeholder:"URL" help:"Base URL of a running apiops-mock with its control API: instant expiry, revocation and 500 checks, no footprint budget (unlocks ${unlocks_control})."`
+	ControlURL string `name:"control-url" env:"CONTROL_URL" placeholder:"URL" help:"Base URL of a running apiops-mock with its control API: instant expiry, revocation and 500 checks, no footprint budget (unlocks ${unlocks_never_expiring} besides)."`
 	// ProtectedPath is a path that requires a Bearer token.
 	ProtectedPath string `name:"protected-path" env:"PROTECTED_PATH" default:"/apiops/projects/" help:"A path that requires a Bearer token."`
 	// MaxExpiryWait bounds how long the run waits for a token to expire.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/apiops/apiops-conformance/fixtures"
+	"github.com/apiops/apiops-conformance/reports"
 )
 
 // Hostile targets must give failed checks within the time bounds: no hang, no memory
@@ -24,17 +25,24 @@ func TestHostileTargets(t *testing.T) {
 	// release ends the hanging handlers once a subtest is done: a server only notices a
 	// client that went away when it reads, and these handlers do not.
 	release := map[string]chan struct{}{}
+	type want struct {
+		code int
+		why  string
+	}
+	gone := want{3, "could not judge: the preflight got no answer"}
+	broken := want{1, "the answer is broken: the checks fail"}
 	for _, h := range []struct {
 		name    string
+		want    want
 		handler http.HandlerFunc
 	}{
-		{"hangs", func(_ http.ResponseWriter, r *http.Request) {
+		{"hangs", gone, func(_ http.ResponseWriter, r *http.Request) {
 			select {
 			case <-r.Context().Done():
 			case <-release["hangs"]:
 			}
 		}},
-		{"huge body", func(w http.ResponseWriter, r *http.Request) {
+		{"huge body", broken, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			for i := 0; i < (1<<30)/len(zeros) && r.Context().Err() == nil; i++ { // 1 GiB
 				if _, err := w.Write(zeros); err != nil {
@@ -42,7 +50,7 @@ func TestHostileTargets(t *testing.T) {
 				}
 			}
 		}},
-		{"slow drip", func(w http.ResponseWriter, r *http.Request) {
+		{"slow drip", broken, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusOK)
 			for r.Context().Err() == nil {
@@ -58,7 +66,7 @@ func TestHostileTargets(t *testing.T) {
 				time.Sleep(100 * time.Millisecond)
 			}
 		}},
-		{"connection reset", func(w http.ResponseWriter, _ *http.Request) {
+		{"connection reset", gone, func(w http.ResponseWriter, _ *http.Request) {
 			conn, _, err := w.(http.Hijacker).Hijack()
 			if err == nil {
 				conn.Close()
@@ -74,8 +82,8 @@ func TestHostileTargets(t *testing.T) {
 			o := runBinary(t, 45*time.Second, nil, "run", "--base-url", srv.URL, "--client-id", "alice",
 				"--client-secret", "alice-secret", "--timeout", "1s", "--report-dir", t.TempDir())
 			r := o.result(t)
-			if o.code != 1 || r.Summary.GatingFailed == 0 {
-				t.Errorf("exit %d, summary %+v; want exit 1 with gating failures", o.code, r.Summary)
+			if want := h.want; o.code != want.code || (want.code == 1) != (r.Summary.GatingFailed > 0) {
+				t.Errorf("exit %d, summary %+v; want exit %d (%s)", o.code, r.Summary, want.code, want.why)
 			}
 			t.Logf("%s: %s, %d failed", h.name, o.elapsed.Round(time.Millisecond), r.Summary.Failed)
 		})
@@ -94,13 +102,13 @@ func TestRedaction(t *testing.T) {
 	o := runBinary(t, 60*time.Second, nil, "run", "--base-url", srv.URL, "--control-url", srv.URL,
 		"--client-id", "erin", "--client-secret", secret, "--special-client-id", "frank", "--special-client-secret", "frank-secret-2",
 		"--report-dir", dir)
-	if o.code != 1 {
-		t.Errorf("exit %d, want 1 (TOKEN-ROBUST-004 fails)\n%s", o.code, o.stdout)
+	if r := o.result(t); o.code != 0 || statusOf(r, "TOKEN-ROBUST-004") != reports.Failed {
+		t.Errorf("exit %d, want 0 with the SHOULD TOKEN-ROBUST-004 failing\n%s", o.code, o.stdout)
 	}
 	issued.mu.Lock()
 	toks := append([]string(nil), issued.all...)
 	issued.mu.Unlock()
-	if len(toks) < 10 {
+	if len(toks) < 5 {
 		t.Fatalf("only %d tokens issued", len(toks))
 	}
 	js, _ := json.Marshal(secret)

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/apiops/apiops-conformance/reports"
 )
@@ -230,13 +231,18 @@ func TestList(t *testing.T) {
 	if table.code != 0 || js.code != 0 || md.code != 0 {
 		t.Fatalf("exit %d %d %d: %s %s %s", table.code, js.code, md.code, table.stderr, js.stderr, md.stderr)
 	}
-	var reqs []map[string]string
+	var reqs []struct{ ID, Level, Quote string }
 	if err := json.Unmarshal([]byte(js.stdout), &reqs); err != nil || len(reqs) < 40 {
 		t.Fatalf("list --json: %d entries, %v", len(reqs), err)
 	}
 	for _, r := range reqs {
-		if !strings.Contains(table.stdout, r["id"]) || !strings.Contains(md.stdout, "| "+r["id"]+" | "+r["level"]) {
-			t.Errorf("%s missing from the table or the Markdown", r["id"])
+		if !strings.Contains(table.stdout, r.ID) || !strings.Contains(md.stdout, "| "+r.ID+" | "+r.Level) || r.Quote == "" {
+			t.Errorf("%s missing from the table or the Markdown, or without its quote", r.ID)
+		}
+	}
+	for _, l := range strings.Split(strings.TrimRight(table.stdout, "\n"), "\n") {
+		if n := utf8.RuneCountInString(l); n > 100 {
+			t.Errorf("list: a line of %d columns, want at most 100: %q", n, l)
 		}
 	}
 }

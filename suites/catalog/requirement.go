@@ -82,7 +82,7 @@ const (
 	NeedServerError Need = "server-error"     // a way to make the target answer 500
 	NeedRevocation  Need = "revocation"       // a way to revoke a token
 	NeedExpiry      Need = "expiry"           // an expiry that can be waited for, or a control API
-	NeedControl     Need = "control"          // a mock's control API
+	NeedNeverExpire Need = "never-expiring"   // tokens without expires_in, or a control API to issue some
 )
 
 var needText = map[Need]string{
@@ -92,7 +92,7 @@ var needText = map[Need]string{
 	NeedServerError: "a way to make the target answer 500: --fault-header 'Name: value' or --control-url",
 	NeedRevocation:  "a way to revoke a token: --revoke-command 'CMD' or --control-url",
 	NeedExpiry:      "an expires_in the run can wait for (--max-expiry-wait) or --control-url",
-	NeedControl:     "a mock's control API: --control-url",
+	NeedNeverExpire: "tokens issued without expires_in: a target that issues them, or --control-url",
 }
 
 // Describe says what the need takes, naming the flags that give it.

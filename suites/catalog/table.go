@@ -162,7 +162,7 @@ var requirements = []Requirement{
 	{ID: "TOKEN-EXP-002", Level: Must, Area: "expiry", Kind: Docs, Source: srcExpiration, Quote: qExpired,
 		Title: "A token is refused with 401 once expires_in seconds have passed", Needs: []Need{NeedExpiry}, After: afterProtected},
 	{ID: "TOKEN-EXP-003", Level: Must, Area: "expiry", Kind: Docs, Source: srcExpiration + "; " + srcFields, Quote: qNeverExpire + " — " + qExpiresIn,
-		Title: "A token issued without expires_in never expires", Needs: []Need{NeedControl}, After: afterProtected},
+		Title: "A token issued without expires_in never expires", Needs: []Need{NeedNeverExpire}, After: afterProtected},
 	{ID: "TOKEN-EXP-004", Level: Must, Area: "expiry", Kind: Docs, Source: srcRevoking, Quote: qRevoked,
 		Title: "A revoked token is refused with 401", Needs: []Need{NeedRevocation}, After: afterProtected},
 
