@@ -14,6 +14,7 @@ import (
 type listCmd struct {
 	JSON     bool `name:"json" xor:"format" help:"Print the catalog as JSON."`
 	Markdown bool `xor:"format" help:"Print the catalog as a Markdown table (docs/requirements.md)."`
+	Clients  bool `help:"List the client requirements (CLIENT-…) that 'apiops-conformance client' judges."`
 }
 
 // Help is shown by "apiops-conformance list --help".
@@ -30,6 +31,9 @@ Examples:
 // Run prints the catalog.
 func (c listCmd) Run() error {
 	reqs := catalog.All()
+	if c.Clients {
+		reqs = catalog.Clients()
+	}
 	switch {
 	case c.JSON:
 		enc := json.NewEncoder(os.Stdout)
