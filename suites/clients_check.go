@@ -25,6 +25,10 @@ type clientT struct {
 // clientAbort unwinds a client check after a non-gating finding was recorded.
 type clientAbort struct{}
 
+// scenarioBlocking marks the checks that decide themselves whether a failed
+// prerequisite blocks them: only when the requests of their own scenario break it.
+var scenarioBlocking = map[string]bool{"CLIENT-FLOW-001": true}
+
 // maxAttached bounds the exchanges one check attaches as evidence.
 const maxAttached = 8
 
@@ -46,7 +50,7 @@ func clientCheck(id string, body func(t *clientT)) {
 			Skip(reason)
 		}
 		for _, dep := range req.After {
-			if st.verdicts[dep] {
+			if st.verdicts[dep] && !scenarioBlocking[req.ID] {
 				reason := "blocked by " + dep + ", which failed"
 				AddReportEntry(evidence.EntryOutcome, evidence.Outcome{Status: evidence.Blocked, Reason: reason, BlockedBy: dep}, types.ReportEntryVisibilityNever)
 				Skip(reason)

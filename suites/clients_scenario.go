@@ -248,7 +248,7 @@ func (r *clientRun) summary() string {
 			calls = append(calls, fmt.Sprint(rec.Status))
 		}
 	}
-	fmt.Fprintf(&b, "%s (%s), %s (%s)", clPlural(len(tokens), "token request"), clShortList(tokens),
+	fmt.Fprintf(&b, "%s%s, %s%s", clPlural(len(tokens), "token request"), clShortList(tokens),
 		clPlural(len(calls), "other request"), clShortList(calls))
 	if r.dropped > 0 {
 		fmt.Fprintf(&b, ", %d more not kept", r.dropped)
@@ -263,12 +263,15 @@ func clPlural(n int, what string) string {
 	return fmt.Sprintf("%d %ss", n, what)
 }
 
-// clShortList joins at most 8 items.
+// clShortList joins at most 8 items in parentheses, after a space; "" for none.
 func clShortList(items []string) string {
-	if len(items) > 8 {
-		return strings.Join(items[:8], ", ") + fmt.Sprintf(", … %d more", len(items)-8)
+	switch {
+	case len(items) == 0:
+		return ""
+	case len(items) > 8:
+		return " (" + strings.Join(items[:8], ", ") + fmt.Sprintf(", … %d more)", len(items)-8)
 	}
-	return strings.Join(items, ", ")
+	return " (" + strings.Join(items, ", ") + ")"
 }
 
 // stderrTail returns the last lines of the client's stderr (or stdout), for messages;
