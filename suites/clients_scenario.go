@@ -102,9 +102,13 @@ func (s *clientState) execute(ctx context.Context, name string) *clientRun {
 	}
 	var mu sync.Mutex
 	var lifetime int64 // expires_in of the latest issued token
+	done := false      // the scenario is over: a late request changes nothing
 	hook := func(i int, rec Recorded) {
 		mu.Lock()
 		defer mu.Unlock()
+		if done {
+			return
+		}
 		if rec.Issued != "" {
 			lifetime = rec.ExpiresIn
 		}
@@ -132,6 +136,7 @@ func (s *clientState) execute(ctx context.Context, name string) *clientRun {
 	r.reqs, r.dropped = s.cfg.Recorder.stop()
 	mu.Lock()
 	defer mu.Unlock()
+	done = true
 	return r
 }
 
