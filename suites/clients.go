@@ -125,6 +125,7 @@ func judgeCredentials(t *clientT) {
 					t.sent(run, rec), v)
 			}
 		}
+		t.evidence(run, reqs...)
 		done = append(done, fmt.Sprintf("%s: %s ✓", run.account.ClientID, clPlural(len(reqs), "token request")))
 	}
 	t.compared("%s", strings.Join(done, ", "))
@@ -145,6 +146,7 @@ func judgeNonASCII(t *clientT) {
 			t.fail("the secret sent UTF-8 and percent-encoded (RFC 6749 Appendix B), decoding to the given secret", t.sent(run, rec), v)
 		}
 	}
+	t.evidence(run, reqs...)
 	t.compared("%s: %s, decoded secret equal ✓", run.account.ClientID, clPlural(len(reqs), "token request"))
 }
 
@@ -188,6 +190,7 @@ func judgeFlow(t *clientT) {
 		t.evidence(run, run.reqs...)
 		t.fail(expected, sent, "no call of the protected path was answered 200")
 	}
+	t.evidence(run, run.reqs...)
 	t.compared("exit 0; %s, %s answered 200", clPlural(len(tokens), "token request"), clPlural(countStatus(calls, 200), "call"))
 }
 
@@ -212,6 +215,7 @@ func judgeReuse(t *clientT) {
 			fmt.Sprintf("%s and %s with %s for %s", clPlural(len(tokens), "token request"), clPlural(len(used), "distinct token"),
 				"no expiry in between", clPlural(len(calls), "call")))
 	}
+	t.evidence(run, run.reqs...)
 	t.compared("%s with 1 token request", clPlural(len(calls), "call"))
 }
 
@@ -258,6 +262,7 @@ func judgeRenew(t *clientT) {
 			t.evidence(run, run.reqs...)
 			t.fail(expected, sent, got)
 		}
+		t.evidence(run, run.reqs[run.actedAt:]...)
 		done = append(done, fmt.Sprintf("%s: %d × 401, %s, %d × 200 with it ✓", name, refused, clPlural(newTokens, "new token request"), renewed))
 	}
 	t.compared("%s", strings.Join(done, "; "))
@@ -284,6 +289,7 @@ func judgeRetry(t *clientT) {
 			t.fail(expected, sent, fmt.Sprintf("token request %d came %s after a %d: no delay", i+1, gap.Round(time.Millisecond), tokens[i-1].Status))
 		}
 	}
+	t.evidence(run, tokens...)
 	obtained := anyStatus(tokens, 200)
 	switch {
 	case len(tokens) > maxTokenRequests+1 || run.dropped > 0:
