@@ -171,8 +171,8 @@ func judgeFlow(t *clientT) {
 			{"CLIENT-BEARER-001", call && bearerRule(rec) != ""},
 			{"CLIENT-BEARER-002", call && issuedRule(rec, t.st.issued) != ""},
 		} {
-			if rule.broken && t.st.verdicts[rule.id] {
-				t.blocked(rule.id, "blocked by "+rule.id+": the happy path's own requests break it")
+			if rule.broken && t.st.roots[rule.id] != "" {
+				t.blocked(t.st.roots[rule.id], "blocked by "+t.st.roots[rule.id]+": the happy path's own requests break it")
 			}
 		}
 	}

@@ -49,21 +49,24 @@ func clientCheck(id string, body func(t *clientT)) {
 			Skip("a client check: apiops-conformance client -- CMD judges it")
 		}
 		AddReportEntry(evidence.EntryRequirement, req, types.ReportEntryVisibilityNever)
+		t := &clientT{req: req, st: st}
 		for _, dep := range req.After {
-			if st.verdicts[dep] && !scenarioBlocking[req.ID] {
-				reason := "blocked by " + dep + ", which failed"
-				AddReportEntry(evidence.EntryOutcome, evidence.Outcome{Status: evidence.Blocked, Reason: reason, BlockedBy: dep}, types.ReportEntryVisibilityNever)
-				Skip(reason)
+			if root := st.roots[dep]; root != "" && !scenarioBlocking[req.ID] {
+				reason := "blocked by " + root + ", which failed"
+				if root != dep {
+					reason = "blocked by " + root + ", which failed (through " + dep + ")"
+				}
+				t.blocked(root, reason)
 			}
 		}
 		ctx, cancel := context.WithCancel(sctx)
 		defer cancel()
 		stop := context.AfterFunc(st.ctx, cancel)
 		defer stop()
-		t := &clientT{ctx: ctx, req: req, st: st}
+		t.ctx = ctx
 		defer func() {
 			if t.violated {
-				st.verdicts[req.ID] = true
+				st.roots[req.ID] = req.ID
 			}
 			if r := recover(); r != nil {
 				if _, ok := r.(clientAbort); !ok {
@@ -107,8 +110,9 @@ func (t *clientT) notJudged(reason string) {
 	Skip(reason, 1)
 }
 
-// blocked ends the check as blocked by the check id.
+// blocked ends the check as blocked by the check id, which becomes its root cause too.
 func (t *clientT) blocked(id, reason string) {
+	t.st.roots[t.req.ID] = id
 	AddReportEntry(evidence.EntryOutcome, evidence.Outcome{Status: evidence.Blocked, Reason: reason, BlockedBy: id}, types.ReportEntryVisibilityNever)
 	Skip(reason, 1)
 }

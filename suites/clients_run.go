@@ -111,7 +111,9 @@ type clientState struct {
 	red      *evidence.Redactor
 	progress io.Writer
 	runs     map[string]*clientRun // scenarios run so far, by name
-	verdicts map[string]bool       // requirement ID → violated, for After
+	// roots maps a violated requirement to itself and a blocked one to the violated
+	// requirement at the root of the block, so a block passes on its root cause.
+	roots  map[string]string
 	issued   map[string]bool       // every token the mock issued during the run
 }
 
@@ -140,7 +142,7 @@ func RunClient(ctx context.Context, cfg ClientConfig, opts ClientOptions) (Outco
 		red.Add(leakForms(a.ClientID, a.ClientSecret)...)
 	}
 	clientSt = &clientState{cfg: cfg, ctx: ctx, red: red, progress: opts.Progress,
-		runs: map[string]*clientRun{}, verdicts: map[string]bool{}, issued: map[string]bool{}}
+		runs: map[string]*clientRun{}, roots: map[string]string{}, issued: map[string]bool{}}
 	defer func() { clientSt = nil }()
 
 	out := opts.GinkgoOutput

@@ -38,19 +38,22 @@ func TestClientJudgesRealAndBrokenClients(t *testing.T) {
 	binary(t)
 	goClient := buildGoClient(t)
 	clients := []struct {
-		name   string
-		args   []string // after "client"
-		failed []string
-		code   int
+		name    string
+		args    []string // after "client"
+		failed  []string
+		code    int
+		blocked []string // skipped as blocked by a failed check (one cause, one card)
 	}{
-		{"go-oauth2", []string{"--", goClient}, nil, exitOK},
-		{"curl", []string{"--", "./testdata/clients/curl-client.sh"}, nil, exitOK},
-		{"token per call", []string{"--", "./testdata/clients/curl-token-per-call.sh"}, []string{"CLIENT-REUSE-001"}, exitOK},
-		{"token per call, strict", []string{"--strict", "--", "./testdata/clients/curl-token-per-call.sh"}, []string{"CLIENT-REUSE-001"}, exitFailed},
-		{"secret not encoded", []string{"--", "./testdata/clients/curl-no-encode.sh"}, []string{"CLIENT-FORM-003", "CLIENT-FORM-004"}, exitFailed},
-		{"hot retry loop", []string{"--", "./testdata/clients/curl-hot-loop.sh"}, []string{"CLIENT-RETRY-001"}, exitOK},
-		{"secret in a validation error", []string{"--", goClient, "-refuse-non-ascii"}, []string{"CLIENT-FORM-004", "CLIENT-SECRET-001"}, exitFailed},
-		{"debug trace", []string{"--", "./testdata/clients/curl-debug-trace.sh"}, []string{"CLIENT-SECRET-001"}, exitFailed},
+		{"go-oauth2", []string{"--", goClient}, nil, exitOK, nil},
+		{"curl", []string{"--", "./testdata/clients/curl-client.sh"}, nil, exitOK, nil},
+		{"token per call", []string{"--", "./testdata/clients/curl-token-per-call.sh"}, []string{"CLIENT-REUSE-001"}, exitOK, nil},
+		{"token per call, strict", []string{"--strict", "--", "./testdata/clients/curl-token-per-call.sh"}, []string{"CLIENT-REUSE-001"}, exitFailed, nil},
+		{"secret not encoded", []string{"--", "./testdata/clients/curl-no-encode.sh"}, []string{"CLIENT-FORM-003", "CLIENT-FORM-004"}, exitFailed, nil},
+		{"hot retry loop", []string{"--", "./testdata/clients/curl-hot-loop.sh"}, []string{"CLIENT-RETRY-001"}, exitOK, nil},
+		{"secret in a validation error", []string{"--", goClient, "-refuse-non-ascii"}, []string{"CLIENT-FORM-004", "CLIENT-SECRET-001"}, exitFailed, nil},
+		{"debug trace", []string{"--", "./testdata/clients/curl-debug-trace.sh"}, []string{"CLIENT-SECRET-001"}, exitFailed, nil},
+		{"wrong scheme", []string{"--", goClient, "-scheme", "Token"}, []string{"CLIENT-BEARER-001"}, exitFailed,
+			[]string{"CLIENT-BEARER-002", "CLIENT-FLOW-001", "CLIENT-RENEW-001", "CLIENT-RETRY-001", "CLIENT-REUSE-001"}},
 	}
 	secrets := demoSecrets()
 	for _, c := range clients {
@@ -69,10 +72,18 @@ func TestClientJudgesRealAndBrokenClients(t *testing.T) {
 			if len(r.Checks) != len(catalog.Clients()) {
 				t.Errorf("%d checks in the report, want %d", len(r.Checks), len(catalog.Clients()))
 			}
+			var skipped []string
 			for _, ch := range r.Checks {
 				if ch.Status == reports.Skipped {
-					t.Errorf("%s skipped: %s", ch.ID, ch.Message)
+					skipped = append(skipped, ch.ID)
+					if !strings.HasPrefix(ch.Message, "blocked by CLIENT-") {
+						t.Errorf("%s skipped: %s", ch.ID, ch.Message)
+					}
 				}
+			}
+			slices.Sort(skipped)
+			if !slices.Equal(skipped, c.blocked) {
+				t.Errorf("skipped %v, want %v", skipped, c.blocked)
 			}
 			assertNoSecrets(t, secrets, o.stdout, o.stderr, dir)
 		})

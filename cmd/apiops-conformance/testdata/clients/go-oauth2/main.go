@@ -4,8 +4,9 @@
 // 5xx of the token endpoint. It calls the protected path twice and exits 0, or prints
 // what failed (never the secret or the token) and exits 1.
 //
-// With -refuse-non-ascii it is a broken client: it refuses a secret outside printable
-// ASCII, as some libraries do, and prints the secret in its validation error.
+// Broken variants: with -refuse-non-ascii it refuses a secret outside printable ASCII,
+// as some libraries do, and prints the secret in its validation error; with -scheme
+// Token it sends the token under another Authorization scheme than Bearer.
 package main
 
 import (
@@ -24,6 +25,7 @@ import (
 
 func main() {
 	refuse := flag.Bool("refuse-non-ascii", false, "broken: refuse a secret outside printable ASCII, printing it")
+	flag.StringVar(&scheme, "scheme", "", "broken: send the token with this Authorization scheme instead of Bearer")
 	flag.Parse()
 	if err := run(context.Background(), *refuse); err != nil {
 		fmt.Fprintln(os.Stderr, "go-oauth2:", err)
@@ -31,6 +33,9 @@ func main() {
 	}
 	fmt.Println("ok: 2 calls")
 }
+
+// scheme, when set, replaces the token's own type (Bearer) in the Authorization header.
+var scheme string
 
 func run(ctx context.Context, refuse bool) error {
 	base := os.Getenv("APIOPS_BASE_URL")
@@ -92,6 +97,9 @@ func (c *client) call(ctx context.Context) error {
 			return err
 		}
 		tok.SetAuthHeader(req)
+		if scheme != "" {
+			req.Header.Set("Authorization", scheme+" "+tok.AccessToken)
+		}
 		resp, err := c.http.Do(req)
 		if err != nil {
 			return err
