@@ -114,7 +114,7 @@ type clientState struct {
 	// roots maps a violated requirement to itself and a blocked one to the violated
 	// requirement at the root of the block, so a block passes on its root cause.
 	roots  map[string]string
-	issued   map[string]bool       // every token the mock issued during the run
+	issued map[string]bool // every token the mock issued during the run
 }
 
 var clientSt *clientState
