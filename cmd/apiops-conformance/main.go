@@ -27,6 +27,7 @@ const (
 
 type cli struct {
 	Run     runCmd     `cmd:"" help:"Run the conformance suites against a target (default: the embedded mock)."`
+	Client  clientCmd  `cmd:"" help:"Judge a token client: run it against the embedded mock in several scenarios."`
 	List    listCmd    `cmd:"" help:"List the requirement catalog."`
 	Spec    specCmd    `cmd:"" help:"Print the embedded OpenAPI document."`
 	Report  reportCmd  `cmd:"" help:"Re-render reports from a saved conformance.json."`

@@ -45,9 +45,9 @@ func (r Requirement) String() string {
 	return fmt.Sprintf("%s [%s] %s", r.ID, r.Level, r.Title)
 }
 
-// Lookup returns the requirement with the given ID.
+// Lookup returns the requirement with the given ID, server (All) or client (Clients).
 func Lookup(id string) (Requirement, bool) {
-	for _, r := range requirements {
+	for _, r := range append(requirements[:len(requirements):len(requirements)], clientRequirements...) {
 		if r.ID == id {
 			return r, true
 		}
