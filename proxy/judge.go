@@ -62,6 +62,7 @@ type exchange struct {
 	respComplete bool
 	upstreamErr  string // set instead of status when no complete answer came back
 	clientGone   bool   // the client went away; nothing to judge
+	unreached    bool   // no connection to the upstream was made
 
 	judged     []string // rule IDs judged
 	violations []wire.Violation

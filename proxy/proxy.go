@@ -215,11 +215,21 @@ func (p *Proxy) errorHandler(w http.ResponseWriter, r *http.Request, err error) 
 		status, what = http.StatusGatewayTimeout, fmt.Sprintf("the upstream did not answer within %s", p.cfg.Timeout)
 	}
 	reason := p.red.String(describeErr(err))
+	if notReached(err) {
+		what = "the upstream could not be reached"
+	}
 	x, _ := r.Context().Value(exchangeKey{}).(*exchange)
 	if x != nil {
-		if errors.Is(err, context.Canceled) {
+		switch {
+		case errors.Is(err, context.Canceled):
 			x.clientGone = true // the client went away: not the upstream's doing
-		} else {
+		case notReached(err):
+			// No connection, no answer to judge: the upstream did not break the
+			// contract, the exchange could not judge it.
+			x.unreached = true
+			x.upstreamErr = what + ": " + reason
+			x.notes = append(x.notes, "answer not judged: "+x.upstreamErr)
+		default:
 			x.upstreamErr = what + ": " + reason
 			p.judgeNoAnswer(x)
 		}
@@ -246,6 +256,17 @@ func describeErr(err error) string {
 		err = ue.Err
 	}
 	return strings.Join(strings.Fields(err.Error()), " ")
+}
+
+// notReached reports whether err means that no connection to the upstream was made:
+// the name did not resolve, the dial failed or the upstream's TLS was not trusted.
+func notReached(err error) bool {
+	var op *net.OpError
+	var dns *net.DNSError
+	var cv *tls.CertificateVerificationError
+	var rh tls.RecordHeaderError
+	return errors.As(err, &op) && op.Op == "dial" || errors.As(err, &dns) ||
+		errors.As(err, &cv) || errors.As(err, &rh)
 }
 
 func isTimeout(err error) bool {

@@ -76,6 +76,9 @@ type tally struct {
 type recorder struct {
 	mu        sync.Mutex
 	exchanges int
+	answered  int    // exchanges the upstream answered (a status came back)
+	unreached int    // exchanges where no connection to the upstream was made
+	lastError string // the last unreached exchange's error, redacted
 	rules     map[string]*tally
 }
 
@@ -87,6 +90,13 @@ func (rec *recorder) add(x *exchange, red *redactor) {
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	rec.exchanges++
+	if x.status != 0 {
+		rec.answered++
+	}
+	if x.unreached {
+		rec.unreached++
+		rec.lastError = x.upstreamErr
+	}
 	var ev *evidence.Exchange
 	for _, rule := range x.judged {
 		t := rec.rules[rule]

@@ -49,6 +49,9 @@ func (p *Proxy) Result(meta Meta) reports.Result {
 		case t == nil || t.judged == 0:
 			c.Status = reports.Skipped
 			c.Message = "not judged: " + notSeen(id)
+			if p.rec.unreached > 0 && (id == RuleTokenContract || id == RuleProtectedContract) {
+				c.Message = fmt.Sprintf("not judged: the upstream could not be reached (%d times; last: %s)", p.rec.unreached, p.rec.lastError)
+			}
 		case t.failed > 0:
 			c.Status = reports.Failed
 			c.Gating = req.Gating(catalog.ScopeOff)
@@ -69,6 +72,17 @@ func (p *Proxy) Exchanges() int {
 	p.rec.mu.Lock()
 	defer p.rec.mu.Unlock()
 	return p.rec.exchanges
+}
+
+// CouldNotJudge returns a reason when the upstream was never reached although clients
+// tried (every judged exchange failed to connect), and "" otherwise.
+func (p *Proxy) CouldNotJudge() string {
+	p.rec.mu.Lock()
+	defer p.rec.mu.Unlock()
+	if p.rec.answered > 0 || p.rec.unreached == 0 {
+		return ""
+	}
+	return fmt.Sprintf("the upstream could not be reached (%d attempts; last: %s)", p.rec.unreached, p.rec.lastError)
 }
 
 // requirement returns the catalog's entry for id, or one built from the wire rule when

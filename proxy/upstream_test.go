@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/apiops/apiops-conformance/proxy"
+	"github.com/apiops/apiops-conformance/reports"
 )
 
 // fakeToken is what the broken upstreams issue; it must never leave the proxy unredacted
@@ -134,7 +135,21 @@ func TestUnreachableUpstreamIs502(t *testing.T) {
 	if a.StatusCode != http.StatusBadGateway {
 		t.Fatalf("status %d %q, want 502", a.StatusCode, a.body)
 	}
+	// The credentials in the query are the client's fault; the refused connection is no
+	// contract violation of the upstream, only a reason it could not be judged.
+	if h := a.violations(); !strings.Contains(h, "CLIENT-FORM-005") || strings.Contains(h, "TOKEN-SPEC") {
+		t.Errorf("violations %q; want CLIENT-FORM-005 only", h)
+	}
 	r.stop()
+	if r.proxy.CouldNotJudge() == "" {
+		t.Error("CouldNotJudge is empty after the upstream refused every connection")
+	}
+	res := r.proxy.Result(proxy.Meta{})
+	for _, c := range res.Checks {
+		if c.ID == proxy.RuleTokenContract && (c.Status != reports.Skipped || !strings.Contains(c.Message, "could not be reached")) {
+			t.Errorf("%s: %s %q; want skipped as unreachable", c.ID, c.Status, c.Message)
+		}
+	}
 	assertNoSecret(t, "the answer", string(a.body)+a.violations(), aliceSecret)
 	assertNoSecret(t, "the logs", r.logs.String(), aliceSecret)
 }
