@@ -137,7 +137,11 @@ func (p *Proxy) judgeResponse(ctx context.Context, x *exchange) {
 		x.notes = append(x.notes, "answer body over 1 MiB: not judged")
 		return
 	}
-	err := p.validator.ValidateResponse(ctx, x.in, x.status, x.respHeader, x.respBody)
+	err, ok := p.validate(ctx, x)
+	if !ok {
+		x.notes = append(x.notes, "the contract validator failed on this answer: not judged")
+		return
+	}
 	var vs []wire.Violation
 	if err != nil {
 		x.contract = p.red.String(err.Error())
@@ -147,6 +151,17 @@ func (p *Proxy) judgeResponse(ctx context.Context, x *exchange) {
 		vs = append(vs, wire.Violation{Rule: rule, Message: fmt.Sprintf("the upstream redirected (%d); passed through, not followed", x.status)})
 	}
 	x.judge(rule, vs)
+}
+
+// validate runs the contract validator; ok is false when it panicked (a defect of the
+// validator on a hostile answer must not take the proxy down).
+func (p *Proxy) validate(ctx context.Context, x *exchange) (err error, ok bool) {
+	defer func() {
+		if recover() != nil {
+			err, ok = nil, false
+		}
+	}()
+	return p.validator.ValidateResponse(ctx, x.in, x.status, x.respHeader, x.respBody), true
 }
 
 // contractMethod is the method the contract describes on a judged path.

@@ -3,10 +3,14 @@ package proxy_test
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/pem"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -215,5 +219,69 @@ func TestOtherPathsPassThroughUntouched(t *testing.T) {
 	}
 	if a.violations() != "" {
 		t.Errorf("an unjudged path got violations %q", a.violations())
+	}
+}
+
+func TestAnswerCutShortIs502(t *testing.T) {
+	up := upstream(t, func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", "1000")
+		io.WriteString(w, `{"access_token":"`+fakeToken) // then the handler ends: the body is short
+	})
+	r := newRig(t, up.URL)
+	a := r.post("", "application/x-www-form-urlencoded", form(alice, aliceSecret))
+	if a.StatusCode != http.StatusBadGateway || !strings.Contains(a.violations(), proxy.RuleTokenContract) {
+		t.Fatalf("status %d, violations %q; want 502 naming %s", a.StatusCode, a.violations(), proxy.RuleTokenContract)
+	}
+	r.stop()
+	assertNoSecret(t, "the answer", string(a.body)+a.violations(), aliceSecret, fakeToken)
+	assertNoSecret(t, "the logs", r.logs.String(), aliceSecret, fakeToken)
+}
+
+func TestUpstreamTLS(t *testing.T) {
+	up := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"access_token":"`+fakeToken+`","token_type":"Bearer"}`)
+	}))
+	t.Cleanup(up.Close)
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: up.Certificate().Raw})
+	if err := os.WriteFile(caFile, pemBytes, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name   string
+		mutate func(*proxy.Config)
+		status int
+	}{
+		{"verified by default", func(*proxy.Config) {}, http.StatusBadGateway},
+		{"--ca-cert", func(c *proxy.Config) { c.CACert = caFile }, http.StatusOK},
+		{"--insecure", func(c *proxy.Config) { c.Insecure = true }, http.StatusOK},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRig(t, up.URL, tt.mutate)
+			a := r.post("", "application/x-www-form-urlencoded", form(alice, aliceSecret))
+			if a.StatusCode != tt.status || a.violations() != "" {
+				t.Fatalf("status %d %q, violations %q; want %d and none", a.StatusCode, a.body, a.violations(), tt.status)
+			}
+			r.stop()
+			if got := r.proxy.CouldNotJudge() != ""; got != (tt.status != http.StatusOK) {
+				t.Errorf("CouldNotJudge() != \"\" is %v", got)
+			}
+		})
+	}
+}
+
+func TestNewRejectsBadConfig(t *testing.T) {
+	for _, raw := range []string{"ftp://x", "http://", "http://user:pw@h", "http://h/?q=1", "/relative"} {
+		u, _ := url.Parse(raw)
+		if _, err := proxy.New(proxy.Config{Upstream: u}); err == nil {
+			t.Errorf("New(%q): no error", raw)
+		}
+	}
+	u, _ := url.Parse("https://h")
+	if _, err := proxy.New(proxy.Config{Upstream: u, CACert: filepath.Join(t.TempDir(), "none.pem")}); err == nil {
+		t.Error("New with a missing CA file: no error")
 	}
 }
