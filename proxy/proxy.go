@@ -201,6 +201,7 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 	}
 	x.respBody, x.respComplete = prefix, complete
 	p.judgeResponse(resp.Request.Context(), x)
+	resp.Header.Del(HeaderViolations) // on a judged path, only the proxy speaks in it
 	if line := p.headerLine(x.violations); line != "" {
 		resp.Header.Set(HeaderViolations, line)
 	}
