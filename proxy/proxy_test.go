@@ -1,9 +1,13 @@
 package proxy_test
 
 import (
+	"fmt"
+	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/apiops/apiops-conformance/proxy"
@@ -117,4 +121,51 @@ func TestLargeTokenRequestIsStreamedNotJudged(t *testing.T) {
 	if !strings.Contains(r.logs.String(), "request body over 1 MiB") {
 		t.Errorf("the log does not say the request was not judged:\n%s", r.logs)
 	}
+}
+
+// TestConcurrentClients sends correct and broken requests from many clients at once;
+// under -race it checks the proxy's shared state.
+func TestConcurrentClients(t *testing.T) {
+	r := newRig(t, newMock(t).URL)
+	const clients, each = 8, 6
+	var wg sync.WaitGroup
+	errs := make(chan string, clients*each)
+	for c := range clients {
+		wg.Go(func() {
+			for i := range each {
+				var req *http.Request
+				switch (c + i) % 3 {
+				case 0:
+					req, _ = http.NewRequest(http.MethodPost, r.url+"/apiops/auth/token", strings.NewReader(form(bob, bobSecret)))
+					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				case 1:
+					req, _ = http.NewRequest(http.MethodPost, r.url+"/apiops/auth/token?client_secret=x"+strconv.Itoa(c), strings.NewReader(form(alice, aliceSecret)))
+					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				default:
+					req, _ = http.NewRequest(http.MethodGet, r.url+"/apiops/projects/", nil)
+					req.Header.Set("Authorization", "Basic YWxpY2U6YWxpY2Utc2VjcmV0")
+				}
+				resp, err := r.client.Do(req)
+				if err != nil {
+					errs <- err.Error()
+					continue
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if got := resp.Header.Get(proxy.HeaderViolations) != ""; got != ((c+i)%3 != 0) {
+					errs <- fmt.Sprintf("request kind %d: violations %q", (c+i)%3, resp.Header.Get(proxy.HeaderViolations))
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	r.stop()
+	if n := r.proxy.Exchanges(); n != clients*each {
+		t.Errorf("recorded %d exchanges, want %d", n, clients*each)
+	}
+	assertNoSecret(t, "the logs", r.logs.String(), bobSecret, aliceSecret)
 }
