@@ -31,6 +31,7 @@ type cli struct {
 	List    listCmd    `cmd:"" help:"List the requirement catalog."`
 	Spec    specCmd    `cmd:"" help:"Print the embedded OpenAPI document."`
 	Report  reportCmd  `cmd:"" help:"Re-render reports from a saved conformance.json."`
+	Proxy   proxyCmd   `cmd:"" help:"Serve a validating proxy between a client and a manager; report on stop."`
 	Version versionCmd `cmd:"" help:"Print the version."`
 }
 
