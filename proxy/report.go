@@ -29,11 +29,12 @@ func (p *Proxy) Result(meta Meta) reports.Result {
 	p.rec.mu.Lock()
 	defer p.rec.mu.Unlock()
 	res := reports.Result{
-		Tool:       meta.Tool,
-		Target:     p.red.String(p.cfg.Upstream.Redacted()),
-		Started:    p.started.UTC(),
-		DurationMS: p.cfg.Now().Sub(p.started).Milliseconds(),
-		Checks:     []reports.Check{},
+		SchemaVersion: reports.SchemaVersion,
+		Tool:          meta.Tool,
+		Target:        p.red.String(p.cfg.Upstream.Redacted()),
+		Started:       p.started.UTC(),
+		DurationMS:    p.cfg.Now().Sub(p.started).Milliseconds(),
+		Checks:        []reports.Check{},
 	}
 	if meta.Config != nil {
 		res.Config = make(map[string]string, len(meta.Config))
@@ -43,14 +44,15 @@ func (p *Proxy) Result(meta Meta) reports.Result {
 	}
 	for _, id := range Rules {
 		req := requirement(id)
-		c := reports.Check{ID: req.ID, Level: string(req.Level), Area: req.Area, Title: req.Title, Source: req.Source}
+		c := reports.Check{ID: req.ID, Level: string(req.Level), Area: req.Area, Kind: string(req.Kind),
+			Title: req.Title, Source: req.Source, Quote: req.Quote}
 		t := p.rec.rules[id]
 		switch {
 		case t == nil || t.judged == 0:
-			c.Status = reports.Skipped
-			c.Message = "not judged: " + notSeen(id)
+			c.Status = reports.NotJudged
+			c.Reason = notSeen(id)
 			if p.rec.unreached > 0 && (id == RuleTokenContract || id == RuleProtectedContract) {
-				c.Message = fmt.Sprintf("not judged: the upstream could not be reached (%d times; last: %s)", p.rec.unreached, p.rec.lastError)
+				c.Reason = fmt.Sprintf("the upstream could not be reached (%d times; last: %s)", p.rec.unreached, p.rec.lastError)
 			}
 		case t.failed > 0:
 			c.Status = reports.Failed
@@ -59,11 +61,14 @@ func (p *Proxy) Result(meta Meta) reports.Result {
 			c.Evidence = t.evidence
 		default:
 			c.Status = reports.Passed
-			c.Message = fmt.Sprintf("%d exchanges judged, none broke it", t.judged)
+			c.Compared = fmt.Sprintf("%d exchanges judged, none broke it", t.judged)
 		}
 		res.Checks = append(res.Checks, c)
 	}
 	res.Summary = reports.Summarize(res.Checks)
+	if reason := p.unjudged(); reason != "" {
+		res.Run = reports.RunStatus{Status: reports.RunCouldNotJudge, Reason: reason}
+	}
 	return res
 }
 
@@ -79,6 +84,11 @@ func (p *Proxy) Exchanges() int {
 func (p *Proxy) CouldNotJudge() string {
 	p.rec.mu.Lock()
 	defer p.rec.mu.Unlock()
+	return p.unjudged()
+}
+
+// unjudged is CouldNotJudge with p.rec.mu held.
+func (p *Proxy) unjudged() string {
 	if p.rec.answered > 0 || p.rec.unreached == 0 {
 		return ""
 	}

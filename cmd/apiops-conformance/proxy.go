@@ -100,19 +100,8 @@ func (c proxyCmd) Run() error {
 		}
 		fmt.Fprintf(os.Stdout, "reports written to %s\n", c.ReportDir)
 	}
-	if code := res.ExitCode(); code != exitOK {
-		return exitError{code}
-	}
-	if reason := p.CouldNotJudge(); reason != "" {
-		fmt.Fprintf(os.Stderr, "%s: proxy: could not judge: %s\n", programName, reason)
-		return exitError{proxyExitCouldNotJudge}
-	}
-	return nil
+	return exitError{res.ExitCode()}
 }
-
-// proxyExitCouldNotJudge is the exit status when clients came but the upstream was never
-// reached (the CI contract's "could not judge").
-const proxyExitCouldNotJudge = 3
 
 // proxyUsage prints err as one line and returns exit status 2.
 func proxyUsage(err error) error {

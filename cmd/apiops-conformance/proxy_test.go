@@ -139,7 +139,7 @@ func TestProxyCommandUnreachableUpstream(t *testing.T) {
 	if resp := postToken(t, p.addr, ""); resp.StatusCode != http.StatusBadGateway {
 		t.Errorf("status %d; want 502", resp.StatusCode)
 	}
-	if code, stdout := p.stop(t); code != proxyExitCouldNotJudge {
+	if code, stdout := p.stop(t); code != exitNotJudged {
 		t.Fatalf("exit %d; want 3\nstdout:\n%s\nstderr:\n%s", code, stdout, p.stderr)
 	}
 }
