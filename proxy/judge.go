@@ -108,7 +108,7 @@ func (p *Proxy) judgeRequest(r *http.Request, x *exchange) (io.ReadCloser, error
 		}
 		tr, vs := wire.CheckTokenRequest(r.Method, r.URL.RawQuery, r.Header, prefix)
 		p.red.Add(tr.Secrets...)
-		for _, rule := range []string{wire.RuleForm, wire.RuleGrantType, wire.RuleNoQueryCredentials} {
+		for _, rule := range []string{wire.RuleForm, wire.RuleGrantType, wire.RuleCredentials, wire.RuleNoQueryCredentials} {
 			x.judge(rule, vs)
 		}
 		return joinBody(prefix, r.Body), nil

@@ -63,7 +63,7 @@ func TestBrokenRequestsNameTheirRules(t *testing.T) {
 			req, _ := http.NewRequest(http.MethodGet, r.url+"/apiops/auth/token", nil)
 			return r.do(req)
 		}, []string{"CLIENT-FORM-001"}},
-		{"two spaces after Bearer", func() answer { return r.get("/apiops/projects/", "Bearer  "+tok) }, []string{"CLIENT-BEARER-001"}},
+		{"a quoted token", func() answer { return r.get("/apiops/projects/", "Bearer \""+tok+"\"") }, []string{"CLIENT-BEARER-001"}},
 		{"wrong scheme", func() answer { return r.get("/apiops/projects/", "Token "+tok) }, []string{"CLIENT-BEARER-001"}},
 		{"no token on another API path", func() answer { return r.get("/apiops/other", "") }, []string{"CLIENT-BEARER-001"}},
 	}

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/apiops/apiops-conformance/reports"
@@ -10,10 +11,7 @@ import (
 )
 
 // Rules lists, in report order, the requirement IDs the proxy judges.
-var Rules = []string{
-	wire.RuleForm, wire.RuleGrantType, wire.RuleNoQueryCredentials, wire.RuleBearer,
-	RuleTokenContract, RuleProtectedContract,
-}
+var Rules = append(slices.Clone(wire.Rules), RuleTokenContract, RuleProtectedContract)
 
 // Meta is what a report needs beyond what the proxy saw.
 type Meta struct {
@@ -95,14 +93,10 @@ func (p *Proxy) unjudged() string {
 	return fmt.Sprintf("the upstream could not be reached (%d attempts; last: %s)", p.rec.unreached, p.rec.lastError)
 }
 
-// requirement returns the catalog's entry for id, or one built from the wire rule when
-// the catalog does not list it.
+// requirement returns the catalog's entry for id.
 func requirement(id string) catalog.Requirement {
-	if r, ok := catalog.Lookup(id); ok {
-		return r
-	}
-	r, _ := wire.RuleByID(id)
-	return catalog.Requirement{ID: id, Level: catalog.Must, Area: "client", Kind: catalog.Docs, Source: r.Source, Title: r.Title}
+	r, _ := catalog.Lookup(id)
+	return r
 }
 
 func notSeen(id string) string {

@@ -108,7 +108,7 @@ func newResult(meta Meta, red *evidence.Redactor) Result {
 // (client requirements, tests' own) by ID after them.
 func sortChecks(checks []Check) {
 	order := map[string]int{}
-	for i, req := range catalog.All() {
+	for i, req := range append(catalog.All(), catalog.Clients()...) {
 		order[req.ID] = i
 	}
 	slices.SortStableFunc(checks, func(a, b Check) int {

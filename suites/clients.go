@@ -204,8 +204,8 @@ func judgeReuse(t *clientT) {
 	}
 	used := map[string]bool{}
 	for _, c := range calls {
-		if m := clBearerSyntax.FindStringSubmatch(c.Header.Get("Authorization")); m != nil {
-			used[m[1]] = true
+		if tok := bearerToken(c.Header); tok != "" {
+			used[tok] = true
 		}
 	}
 	if len(tokens) != 1 || len(used) != 1 {

@@ -5,15 +5,14 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"mime"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/apiops/apiops-conformance/spec"
+	"github.com/apiops/apiops-conformance/suites/wire"
 )
 
 // The wire rules of the client checks. Each returns "" when rec keeps the rule, else
@@ -21,32 +20,14 @@ import (
 
 // formRule is CLIENT-FORM-001: a POST with an application/x-www-form-urlencoded body.
 func formRule(rec Recorded) string {
-	if rec.Method != http.MethodPost {
-		return fmt.Sprintf("a %s request to the token endpoint", rec.Method)
-	}
-	ct := rec.Header.Get("Content-Type")
-	media, _, err := mime.ParseMediaType(ct)
-	if err != nil || media != "application/x-www-form-urlencoded" {
-		if ct == "" {
-			ct = "none"
-		}
-		return fmt.Sprintf("Content-Type %q, not application/x-www-form-urlencoded", clCut(ct, 80))
-	}
-	return ""
+	_, vs := wire.CheckTokenRequest(rec.Method, rec.RawQuery, rec.Header, rec.Body)
+	return wire.Messages(vs, wire.RuleForm)
 }
 
 // grantRule is CLIENT-FORM-002: grant_type=client_credentials, once.
 func grantRule(rec Recorded) string {
-	values, _ := url.ParseQuery(string(rec.Body)) // what decodes; a bad escape is CLIENT-FORM-003's
-	switch g := values["grant_type"]; {
-	case len(g) == 0:
-		return "no grant_type in the form body"
-	case len(g) > 1:
-		return fmt.Sprintf("grant_type appears %d times", len(g))
-	case g[0] != "client_credentials":
-		return fmt.Sprintf("grant_type=%q", clCut(g[0], 40))
-	}
-	return ""
+	_, vs := wire.CheckTokenRequest(rec.Method, rec.RawQuery, rec.Header, rec.Body)
+	return wire.Messages(vs, wire.RuleGrantType)
 }
 
 // queryRule is CLIENT-FORM-005: no credentials in the URL (names or the secret itself).
@@ -96,39 +77,27 @@ func credentialsRule(rec Recorded, a Account) string {
 	return ""
 }
 
-// clBearerSyntax is RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token (the scheme, as
-// every ABNF literal, case-insensitive).
-var clBearerSyntax = regexp.MustCompile(`^(?i:bearer) +([A-Za-z0-9\-._~+/]+=*)$`)
-
-// bearerRule is CLIENT-BEARER-001.
+// bearerRule is CLIENT-BEARER-001: RFC 6750 §2.1 syntax.
 func bearerRule(rec Recorded) string {
-	values := rec.Header.Values("Authorization")
-	switch {
-	case len(values) == 0:
-		return "no Authorization header"
-	case len(values) > 1:
-		return fmt.Sprintf("%d Authorization headers", len(values))
+	_, vs := wire.CheckBearer(rec.Header)
+	return wire.Messages(vs, wire.RuleBearer)
+}
+
+// bearerToken returns the token of a syntactically valid Bearer header, or "".
+func bearerToken(h http.Header) string {
+	tok, vs := wire.CheckBearer(h)
+	if len(vs) > 0 {
+		return ""
 	}
-	scheme, rest, _ := strings.Cut(values[0], " ")
-	switch {
-	case !strings.EqualFold(scheme, "Bearer"):
-		return fmt.Sprintf("Authorization scheme %q, not Bearer", clCut(scheme, 20))
-	case !clBearerSyntax.MatchString(values[0]):
-		if strings.TrimSpace(rest) == "" {
-			return "Authorization: Bearer with no token"
-		}
-		return "the token part is not an RFC 6750 b64token (quotes, inner spaces, a line break or other characters around it?)"
-	}
-	return ""
+	return tok
 }
 
 // issuedRule is CLIENT-BEARER-002: the Bearer token is one the mock issued, unchanged.
 func issuedRule(rec Recorded, issued map[string]bool) string {
-	m := clBearerSyntax.FindStringSubmatch(rec.Header.Get("Authorization"))
-	if m == nil {
+	tok := bearerToken(rec.Header)
+	if tok == "" {
 		return "" // CLIENT-BEARER-001's
 	}
-	tok := m[1]
 	if issued[tok] {
 		return ""
 	}

@@ -7,8 +7,8 @@ import (
 )
 
 // CheckBearer checks the Authorization header of a request to a Bearer-protected path
-// against RFC 6750 §2.1: exactly one header, the scheme "Bearer" (any case), one space,
-// then a b64token (ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/", then any number of
+// against RFC 6750 §2.1: exactly one header, the scheme "Bearer" (any case), one or more
+// spaces (1*SP), then a b64token (ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/", then any number of
 // "="). It returns the credentials part of the header (the token, or what stands in its
 // place, for a caller to redact) and the violations, all under RuleBearer.
 func CheckBearer(header http.Header) (token string, vs []Violation) {
@@ -39,10 +39,10 @@ func CheckBearer(header http.Header) (token string, vs []Violation) {
 		add("the scheme is %s, not Bearer", schemeName(scheme))
 		return cred, vs
 	}
-	if strings.HasPrefix(cred, " ") || strings.HasPrefix(cred, "\t") {
-		add("more than one space separates Bearer from the token; want exactly one")
-		cred = strings.TrimLeft(cred, " \t")
+	if strings.HasPrefix(cred, "\t") {
+		add("a tab separates Bearer from the token; RFC 6750 wants spaces")
 	}
+	cred = strings.TrimLeft(cred, " \t") // credentials = "Bearer" 1*SP b64token
 	if cred == "" {
 		add("there is no token after Bearer")
 		return "", vs

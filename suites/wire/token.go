@@ -31,7 +31,7 @@ type TokenRequest struct {
 // CheckTokenRequest checks a request to the token endpoint: its method, the raw query of
 // its URL, its headers and its body (the whole body; a caller that bounds bodies must
 // not call it with a cut one). It returns the decoded credentials and every violation,
-// each naming its rule (RuleForm, RuleGrantType, RuleNoQueryCredentials).
+// each naming its rule (RuleForm, RuleGrantType, RuleCredentials, RuleNoQueryCredentials).
 //
 // When the body is not declared as a form, grant_type and the credentials are not judged:
 // that one cause is reported once, under RuleForm.
@@ -70,10 +70,10 @@ func CheckTokenRequest(method, rawQuery string, header http.Header, body []byte)
 		return tr, vs
 	}
 	if len(body) == 0 {
-		add(RuleForm, "the body is empty")
+		add(RuleCredentials, "the body is empty")
 	}
 	if len(problems) > 0 {
-		add(RuleForm, "the body does not decode as a form (RFC 6749 Appendix B): %s", strings.Join(problems, "; "))
+		add(RuleCredentials, "the body does not decode as a form (RFC 6749 Appendix B): %s", strings.Join(problems, "; "))
 	}
 
 	grant := values(fields, "grant_type")
@@ -92,11 +92,11 @@ func CheckTokenRequest(method, rawQuery string, header http.Header, body []byte)
 		got := values(fields, name)
 		switch {
 		case len(got) == 0:
-			add(RuleForm, "the body has no %s", name)
+			add(RuleCredentials, "the body has no %s", name)
 		case len(got) > 1:
-			add(RuleForm, "%s appears %d times in the body", name, len(got))
+			add(RuleCredentials, "%s appears %d times in the body", name, len(got))
 		case got[0] == "":
-			add(RuleForm, "%s is empty", name)
+			add(RuleCredentials, "%s is empty", name)
 		}
 		if len(got) > 0 {
 			if name == "client_id" {

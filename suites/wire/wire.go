@@ -8,45 +8,39 @@
 // the client requirement it breaks. Findings never quote a secret or a token.
 package wire
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
-// Rule IDs of the client requirements these checks implement (the CLIENT-… catalog).
+// Rule IDs of the client requirements these checks implement; their levels, titles,
+// sources and quotes are the catalog's (catalog.Lookup).
 const (
-	// RuleForm: the token request is a POST with an application/x-www-form-urlencoded
-	// body that decodes per RFC 6749 Appendix B and carries client_id and client_secret
-	// once each.
+	// RuleForm: the token request is a POST with an application/x-www-form-urlencoded body.
 	RuleForm = "CLIENT-FORM-001"
 	// RuleGrantType: grant_type=client_credentials, once.
 	RuleGrantType = "CLIENT-FORM-002"
+	// RuleCredentials: the body decodes per RFC 6749 Appendix B and carries client_id and
+	// client_secret once each (what they decode to is the client judge's to compare).
+	RuleCredentials = "CLIENT-FORM-003"
 	// RuleNoQueryCredentials: no credentials in the URL query.
 	RuleNoQueryCredentials = "CLIENT-FORM-005"
 	// RuleBearer: the token is sent as "Authorization: Bearer <token>" (RFC 6750 §2.1).
 	RuleBearer = "CLIENT-BEARER-001"
 )
 
-// Rule describes one client requirement for callers that have no catalog at hand.
-type Rule struct {
-	ID     string
-	Title  string
-	Source string
-}
-
 // Rules lists the rules of this package in catalog order.
-var Rules = []Rule{
-	{RuleForm, "The token request is a POST with an application/x-www-form-urlencoded body carrying client_id and client_secret once each", "docs: Create Token › Request Body; rfc: RFC 6749 §4.4.2, Appendix B"},
-	{RuleGrantType, "The token request carries grant_type=client_credentials", "docs: Create Token › Request Body; rfc: RFC 6749 §4.4.2"},
-	{RuleNoQueryCredentials, "The token request carries no credentials in the URL query", "rfc: RFC 6749 §2.3.1, §3.2"},
-	{RuleBearer, "The access token is sent as Authorization: Bearer <token>", "docs: Authentication; rfc: RFC 6750 §2.1"},
-}
+var Rules = []string{RuleForm, RuleGrantType, RuleCredentials, RuleNoQueryCredentials, RuleBearer}
 
-// RuleByID returns the rule with the given ID.
-func RuleByID(id string) (Rule, bool) {
-	for _, r := range Rules {
-		if r.ID == id {
-			return r, true
+// Messages joins the messages of the violations of one rule ("" when it is kept).
+func Messages(vs []Violation, rule string) string {
+	var ms []string
+	for _, v := range vs {
+		if v.Rule == rule {
+			ms = append(ms, v.Message)
 		}
 	}
-	return Rule{}, false
+	return strings.Join(ms, "; ")
 }
 
 // Violation is one broken rule: the rule's ID and a sentence saying what was wrong.
