@@ -13,7 +13,7 @@ import (
 // encodings returns the forms character c takes in the text a run sees and writes: raw;
 // percent-encoded ("%C3%BC", "+" for a space); JSON-escaped ("\u00fc", surrogate pairs,
 // "\"", "\\", "\/", "\n", …); HTML-escaped ("&#252;", "&#xfc;", "&quot;", "&amp;", …);
-// JavaScript's "\x3c" and "\'"; and each of those once more through a common encoder
+// JavaScript's "\x3c" and "\'"; and each of those once or twice more through a common encoder
 // (percent-encoding, JSON with or without Go's HTML escaping, HTML escaping as
 // html.EscapeString and html/template write it). Escapes compare without regard to
 // ASCII case.
@@ -44,8 +44,14 @@ func encodings(c rune) []encoded {
 	}
 	for _, f := range first {
 		add(f)
-		for _, enc := range wholeEncoders {
-			add(enc(f))
+	}
+	// Twice through the encoders: a target echoes a JSON body (one escape) inside its
+	// own JSON or HTML (two), and a report escapes nothing it has not redacted first.
+	for range 2 {
+		for _, f := range out {
+			for _, enc := range wholeEncoders {
+				add(enc(f.s))
+			}
 		}
 	}
 	return out

@@ -88,8 +88,8 @@ func (r *Redactor) add(s string) {
 	}
 	n.end = true
 	for _, c := range r.root.children {
-		for b, forms := range c.forms.byFirst {
-			r.first[b] = r.first[b] || len(forms) > 0
+		for b, ok := range c.forms.first {
+			r.first[b] = r.first[b] || ok
 		}
 	}
 	r.secrets = append(r.secrets, s)
@@ -218,25 +218,57 @@ type encoded struct {
 	fold bool
 }
 
-// charForms are the forms of one character, by their possible first bytes.
+// charForms are the forms of one character, indexed for matching: the one-byte forms,
+// and the longer ones by their first two bytes (lower-cased).
 type charForms struct {
-	byFirst [256][]encoded
+	first  [256]bool // the bytes a form can start with
+	single []encoded
+	byTwo  map[uint16][]encoded
 }
 
 func newCharForms(forms []encoded) *charForms {
-	cf := &charForms{}
+	cf := &charForms{byTwo: map[uint16][]encoded{}}
 	for _, f := range forms {
 		b := f.s[0]
-		cf.byFirst[b] = append(cf.byFirst[b], f)
+		cf.first[b] = true
 		if f.fold {
-			for _, c := range []byte{lower(b), upper(b)} {
-				if c != b {
-					cf.byFirst[c] = append(cf.byFirst[c], f)
-				}
+			cf.first[lower(b)], cf.first[upper(b)] = true, true
+		}
+		if len(f.s) == 1 {
+			cf.single = append(cf.single, f)
+			continue
+		}
+		k := twoBytes(f.s)
+		cf.byTwo[k] = append(cf.byTwo[k], f)
+	}
+	return cf
+}
+
+func twoBytes(s string) uint16 { return uint16(lower(s[0]))<<8 | uint16(lower(s[1])) }
+
+// ends appends to ends where a form of the character starting at s[pos] can end.
+func (cf *charForms) ends(ends []int, s string, pos int) []int {
+	if pos >= len(s) || !cf.first[s[pos]] {
+		return ends
+	}
+	add := func(end int) {
+		if !slices.Contains(ends, end) {
+			ends = append(ends, end)
+		}
+	}
+	for _, f := range cf.single {
+		if s[pos] == f.s[0] {
+			add(pos + 1)
+		}
+	}
+	if pos+1 < len(s) {
+		for _, f := range cf.byTwo[twoBytes(s[pos:])] {
+			if hasForm(s[pos:], f) {
+				add(pos + len(f.s))
 			}
 		}
 	}
-	return cf
+	return ends
 }
 
 // node is a trie of secrets by character: the secrets sharing a prefix share its
@@ -282,14 +314,7 @@ func (m *matcher) walk(n *node, s string, depth int) int {
 	for _, c := range n.children {
 		next := m.sets[depth+1][:0]
 		for _, pos := range m.sets[depth] {
-			if pos >= len(s) {
-				continue
-			}
-			for _, f := range c.forms.byFirst[s[pos]] {
-				if end := pos + len(f.s); hasForm(s[pos:], f) && !slices.Contains(next, end) {
-					next = append(next, end)
-				}
-			}
+			next = c.forms.ends(next, s, pos)
 		}
 		m.sets[depth+1] = next
 		if len(next) == 0 {

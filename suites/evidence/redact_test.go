@@ -170,7 +170,7 @@ func TestRedactorKeepsText(t *testing.T) {
 		"no passwords here":                  "no passwords here",
 		Redacted + " " + Redacted:            Redacted + " " + Redacted, // idempotent, even with "RED" registered
 		"Secret SECRET s%65cret":             "Secret SECRET " + Redacted,
-		strings.Repeat(`\`, 40):              Redacted + Redacted,
+		strings.Repeat(`\`, 40):              Redacted,
 		"a&amp;b %zz \\u12 &#xZZ; trailing%": "a&amp;b %zz \\u12 &#xZZ; trailing%",
 	} {
 		if got := r.String(in); got != want {
@@ -219,5 +219,18 @@ func BenchmarkRedactorString(b *testing.B) {
 		if out := r.String(s); !strings.Contains(out, Redacted) {
 			b.Fatal("nothing redacted")
 		}
+	}
+}
+
+// BenchmarkRedactorAdd registers what a run knows of in a fresh Redactor, as a report
+// does: four passwords and thirty issued tokens.
+func BenchmarkRedactorAdd(b *testing.B) {
+	secrets := slices.Clone(canaries[:4])
+	for i := range 30 {
+		secrets = append(secrets, fmt.Sprintf("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSIsImp0aSI6IiVkIn0.%030d-_sig", i))
+	}
+	for range b.N {
+		var r Redactor
+		r.Add(secrets...)
 	}
 }
