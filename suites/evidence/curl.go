@@ -1,0 +1,429 @@
+package evidence
+
+import (
+	"cmp"
+	"encoding/base64"
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// Curl builds copy-pasteable POSIX-shell curl commands that reproduce requests, with
+// secrets and tokens as references to environment variables ("$APIOPS_CLIENT_SECRET",
+// "$TOKEN") in whatever encoding the request carried them: a form field is sent with
+// --data-urlencode so curl encodes the shell's value; a query or a JSON string is
+// encoded by jq; HTTP Basic credentials become -u "$APIOPS_CLIENT_ID:$APIOPS_CLIENT_SECRET".
+// A secret the references do not cover never shows literally: every literal goes
+// through Redactor, and a command that had to redact says so in a comment.
+//
+// The commands need curl (7.18 or later), and jq where a secret travels in a query or
+// a JSON body, or where a token is obtained first (WithToken).
+type Curl struct {
+	// Redactor redacts what the references do not cover; nil redacts only
+	// secret-carrying fields.
+	Redactor *Redactor
+	vars     []shellVar
+}
+
+// shellVar is an environment variable the commands reference.
+type shellVar struct {
+	name, value string
+	secret      bool // referenced wherever the value occurs; else only as a whole field or user
+}
+
+// CurlRequest is a request to reproduce, as sent: not redacted.
+type CurlRequest struct {
+	Method string
+	URL    string
+	Header http.Header
+	Body   string
+}
+
+// Env declares that environment variable name holds the secret value (a password or a
+// token): every occurrence of value becomes a reference to it. Declaring a name again
+// changes its value (for example "TOKEN", the token of the current check).
+func (c *Curl) Env(name, value string) { c.set(shellVar{name: name, value: value, secret: true}) }
+
+// User declares that environment variable name holds the client id value: a form or
+// query field whose whole value it is, and the user of HTTP Basic credentials, reference
+// it. It is not a secret: elsewhere it is shown.
+func (c *Curl) User(name, value string) { c.set(shellVar{name: name, value: value}) }
+
+func (c *Curl) set(v shellVar) {
+	c.vars = slices.DeleteFunc(c.vars, func(o shellVar) bool { return o.name == v.name })
+	if v.value == "" {
+		return
+	}
+	c.vars = append(c.vars, v)
+	// Longest value first, so a secret holding another is referenced whole.
+	slices.SortStableFunc(c.vars, func(a, b shellVar) int { return cmp.Compare(len(b.value), len(a.value)) })
+}
+
+// Command returns a curl command reproducing r, printing the answer's status line and
+// headers before its body (-i).
+func (c *Curl) Command(r CurlRequest) string {
+	return c.command(r, []string{"curl", "-sS", "-i"})
+}
+
+// WithToken returns a script that obtains a token with tokenReq into the shell variable
+// TOKEN (jq -e fails, and stops the script, when the answer has no access_token), then
+// runs call, whose token must have been declared with Env("TOKEN", …).
+func (c *Curl) WithToken(tokenReq, call CurlRequest) string {
+	get := c.command(tokenReq, []string{"curl", "-sS"})
+	return "TOKEN=$(" + get + " | jq -er .access_token) &&\n" + c.Command(call)
+}
+
+// command renders r after the given leading words, one option per line.
+func (c *Curl) command(r CurlRequest, lead []string) string {
+	b := &builder{c: c}
+	var lines []string
+	method := cmp.Or(strings.ToUpper(r.Method), http.MethodGet)
+	switch {
+	case method == http.MethodHead:
+		lead = append(lead, "-I")
+	case method != http.MethodGet || r.Body != "":
+		lead = append(lead, "-X", b.render(word{}.lit(method)))
+	}
+	lines = append(lines, strings.Join(append(lead, b.url(r.URL)), " "))
+	lines = append(lines, b.headers(r.Header, r.Body != "" || hasBody(method))...)
+	lines = append(lines, b.body(r)...)
+	out := strings.Join(lines, " \\\n  ")
+	if b.redacted {
+		out = "# Some values were redacted: this command does not reproduce the request exactly.\n" + out
+	}
+	return out
+}
+
+// hasBody reports whether a request with this method carries a (possibly empty) body.
+func hasBody(method string) bool {
+	return method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch
+}
+
+// builder renders the words of one command.
+type builder struct {
+	c        *Curl
+	redacted bool // a literal had to be redacted
+}
+
+// part is a piece of a shell word: a literal, or an expression (a variable reference,
+// a command substitution) already quoted.
+type part struct {
+	lit  string
+	expr string
+}
+
+// word collects the parts of one shell word.
+type word []part
+
+// lit appends a literal.
+func (w word) lit(s string) word { return append(w, part{lit: s}) }
+
+// expr appends an expression.
+func (w word) expr(e string) word { return append(w, part{expr: e}) }
+
+// text appends text whose raw occurrences of the secrets become references.
+func (w word) text(c *Curl, text string) word {
+	for text != "" {
+		i, v := c.next(text)
+		if v == nil {
+			return w.lit(text)
+		}
+		w = w.lit(text[:i]).expr(ref(v.name))
+		text = text[i+len(v.value):]
+	}
+	return w
+}
+
+// render returns the word for the shell: adjacent literals joined, redacted and quoted,
+// long runs of one character generated.
+func (b *builder) render(w word) string {
+	var out strings.Builder
+	lit := ""
+	flush := func() {
+		if lit != "" {
+			out.WriteString(b.runs(lit))
+			lit = ""
+		}
+	}
+	for _, p := range w {
+		if p.expr == "" {
+			lit += p.lit
+			continue
+		}
+		flush()
+		out.WriteString(p.expr)
+	}
+	flush()
+	if out.Len() == 0 {
+		return "''"
+	}
+	return out.String()
+}
+
+// redact returns s redacted, noting when that changed it.
+func (b *builder) redact(s string) string {
+	red := b.c.Redactor
+	if red == nil {
+		red = &Redactor{}
+	}
+	out := red.String(s)
+	b.redacted = b.redacted || out != s
+	return out
+}
+
+// quote single-quotes s for a POSIX shell, unless it holds only characters no shell
+// treats specially in an argument.
+func quote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:@%+,=") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// ref is a double-quoted reference to an environment variable.
+func ref(name string) string { return `"$` + name + `"` }
+
+// uriRef is a variable's value percent-encoded by jq.
+func uriRef(name string) string { return `"$(jq -rn --arg v "$` + name + `" '$v|@uri')"` }
+
+// jsonRef is a variable's value as a JSON string, quotes included, encoded by jq.
+func jsonRef(name string) string { return `"$(jq -n --arg v "$` + name + `" '$v')"` }
+
+// next finds the first raw occurrence of a secret in text.
+func (c *Curl) next(text string) (int, *shellVar) {
+	at, found := -1, (*shellVar)(nil)
+	for i := range c.vars {
+		v := &c.vars[i]
+		if !v.secret {
+			continue
+		}
+		if j := strings.Index(text, v.value); j >= 0 && (at < 0 || j < at) {
+			at, found = j, v
+		}
+	}
+	return at, found
+}
+
+// runs redacts and quotes a literal, its runs of one alphanumeric character longer
+// than 256 generated by printf and tr, so a 1 MiB probe stays a short command.
+func (b *builder) runs(lit string) string {
+	var out strings.Builder
+	for lit != "" {
+		i, n := longRun(lit)
+		if n == 0 {
+			out.WriteString(quote(b.redact(lit)))
+			break
+		}
+		if i > 0 {
+			out.WriteString(quote(b.redact(lit[:i])))
+		}
+		fmt.Fprintf(&out, `"$(printf '%%%ds' '' | tr ' ' '%c')"`, n, lit[i])
+		lit = lit[i+n:]
+	}
+	return out.String()
+}
+
+// longRun returns where the first run of one alphanumeric byte longer than 256 bytes
+// starts and its length, or 0, 0.
+func longRun(s string) (int, int) {
+	for i := 0; i < len(s); {
+		j := i
+		for j < len(s) && s[j] == s[i] {
+			j++
+		}
+		if c := s[i]; j-i > 256 && ('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return i, j - i
+		}
+		i = j
+	}
+	return 0, 0
+}
+
+// field returns the variable whose value is exactly value: a secret, or a client id.
+func (c *Curl) field(value string) *shellVar {
+	for i := range c.vars {
+		if c.vars[i].value == value {
+			return &c.vars[i]
+		}
+	}
+	return nil
+}
+
+// url renders the URL; a query field whose decoded value is a variable's is encoded by jq.
+func (b *builder) url(raw string) string {
+	base, query, ok := strings.Cut(raw, "?")
+	if !ok {
+		return b.render(word{}.text(b.c, raw))
+	}
+	w := word{}.text(b.c, base+"?")
+	for i, pair := range strings.Split(query, "&") {
+		if i > 0 {
+			w = w.lit("&")
+		}
+		name, value, _ := strings.Cut(pair, "=")
+		dec, err := url.QueryUnescape(value)
+		if v := b.c.field(dec); err == nil && value != "" && v != nil {
+			w = w.text(b.c, name+"=").expr(uriRef(v.name))
+			continue
+		}
+		w = w.text(b.c, pair)
+	}
+	return b.render(w)
+}
+
+// headers renders one -H per value, in name order. curl's own Accept and Content-Type
+// are removed when the request had none; Host and Content-Length are curl's to set.
+func (b *builder) headers(h http.Header, body bool) []string {
+	var lines []string
+	names := make([]string, 0, len(h))
+	for name := range h {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		canonical := http.CanonicalHeaderKey(name)
+		if canonical == "Host" || canonical == "Content-Length" {
+			continue
+		}
+		for _, value := range h[name] {
+			lines = append(lines, b.header(name, value))
+		}
+	}
+	if h.Get("Accept") == "" {
+		lines = append(lines, "-H "+quote("Accept:"))
+	}
+	if body && h.Get("Content-Type") == "" {
+		lines = append(lines, "-H "+quote("Content-Type:"))
+	}
+	return lines
+}
+
+// header renders one header: Basic credentials as -u, a sensitive value whose secret is
+// not a variable reduced to its scheme.
+func (b *builder) header(name, value string) string {
+	if value == "" {
+		return "-H " + b.render(word{}.lit(name+";"))
+	}
+	canonical := http.CanonicalHeaderKey(name)
+	if canonical == "Authorization" {
+		if u := b.basic(value); u != "" {
+			return "-u " + u
+		}
+	}
+	if slices.Contains(sensitiveHeaders, canonical) && !b.covered(value) {
+		scheme, _, ok := strings.Cut(value, " ")
+		if !ok {
+			scheme = ""
+		}
+		b.redacted = true
+		return "-H " + quote(strings.TrimSpace(name+": "+scheme+" "+Redacted))
+	}
+	return "-H " + b.render(word{}.text(b.c, name+": "+value))
+}
+
+// covered reports whether a sensitive header value is a scheme and secrets only.
+func (b *builder) covered(value string) bool {
+	_, cred, ok := strings.Cut(value, " ")
+	if !ok {
+		cred = value
+	}
+	for cred != "" {
+		i, v := b.c.next(cred)
+		if v == nil || strings.TrimSpace(cred[:i]) != "" {
+			return false
+		}
+		cred = cred[i+len(v.value):]
+	}
+	return true
+}
+
+// basic renders "Basic base64(user:secret)" as a -u word when the secret is a variable.
+func (b *builder) basic(value string) string {
+	scheme, cred, ok := strings.Cut(value, " ")
+	if !ok || !strings.EqualFold(scheme, "Basic") {
+		return ""
+	}
+	dec, err := base64.StdEncoding.DecodeString(strings.TrimSpace(cred))
+	if err != nil {
+		return ""
+	}
+	user, pass, ok := strings.Cut(string(dec), ":")
+	secret := b.c.field(pass)
+	if !ok || secret == nil || !secret.secret {
+		return ""
+	}
+	if v := b.c.field(user); v != nil && user != "" {
+		return `"$` + v.name + `:$` + secret.name + `"`
+	}
+	return b.render(word{}.text(b.c, user+":").expr(ref(secret.name)))
+}
+
+// body renders the body: a form field by field, so a secret field is sent with
+// --data-urlencode; a JSON body with its secret strings encoded by jq; anything else as
+// one --data-raw word.
+func (b *builder) body(r CurlRequest) []string {
+	if r.Body == "" {
+		if hasBody(strings.ToUpper(r.Method)) {
+			return []string{"--data-raw ''"}
+		}
+		return nil
+	}
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch {
+	case mt == "application/x-www-form-urlencoded":
+		// Field by field when that redacts nothing the whole body would not.
+		fields := &builder{c: b.c}
+		if lines, ok := fields.form(r.Body); ok && !fields.redacted {
+			return lines
+		}
+	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
+		return []string{"--data-raw " + b.json(r.Body)}
+	}
+	return []string{"--data-raw " + b.render(word{}.text(b.c, r.Body))}
+}
+
+// form renders a form body field by field (curl joins them with "&"), or reports that
+// it cannot (an empty field would be lost).
+func (b *builder) form(body string) ([]string, bool) {
+	var lines []string
+	for _, pair := range strings.Split(body, "&") {
+		if pair == "" {
+			return nil, false
+		}
+		name, value, _ := strings.Cut(pair, "=")
+		dec, err := url.QueryUnescape(value)
+		if v := b.c.field(dec); err == nil && value != "" && v != nil {
+			lines = append(lines, "--data-urlencode "+b.render(word{}.text(b.c, name+"=").expr(ref(v.name))))
+			continue
+		}
+		lines = append(lines, "--data-raw "+b.render(word{}.text(b.c, pair)))
+	}
+	return lines, true
+}
+
+// json renders a JSON body as one word, each string that is a variable's whole value
+// encoded by jq.
+func (b *builder) json(body string) string {
+	var w word
+	for body != "" {
+		at, n, name := -1, 0, ""
+		for _, v := range b.c.vars {
+			for _, html := range []bool{true, false} {
+				q := `"` + jsonString(v.value, html) + `"`
+				if i := strings.Index(body, q); i >= 0 && (at < 0 || i < at) {
+					at, n, name = i, len(q), v.name
+				}
+			}
+		}
+		if at < 0 {
+			w = w.text(b.c, body)
+			break
+		}
+		w = w.text(b.c, body[:at]).expr(jsonRef(name))
+		body = body[at+n:]
+	}
+	return b.render(w)
+}
