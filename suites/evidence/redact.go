@@ -290,6 +290,9 @@ func (n *node) child(forms *charForms) *node {
 	return c
 }
 
+// maxEnds bounds the positions a match follows at once.
+const maxEnds = 64
+
 // matcher finds where a secret's match starting at a position can end. It follows
 // every possible end at once (a set of positions per character), so ambiguous forms
 // ("\" raw, "\\" escaped) cost a few positions, never a backtracking blow-up.
@@ -319,6 +322,13 @@ func (m *matcher) walk(n *node, s string, depth int) int {
 		m.sets[depth+1] = next
 		if len(next) == 0 {
 			continue
+		}
+		if len(next) > maxEnds {
+			// The text reads as the secret's beginning in that many ways (runs of "\",
+			// "%25" or "&amp;" against a secret made of them): take it for a match rather
+			// than follow them all. Over-redacting is safe; a hostile text cannot make
+			// matching slow.
+			return max(best, slices.Max(next))
 		}
 		if c.end {
 			best = max(best, slices.Max(next))

@@ -1,7 +1,10 @@
 package evidence
 
 import (
+	"encoding/base64"
 	"math/rand/v2"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -36,3 +39,43 @@ func FuzzRedactor(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCurl checks that no form of a secret shows in a reproduction, whatever the body,
+// header and query that carry it.
+func FuzzCurl(f *testing.F) {
+	f.Add("p@ss w0rd&=+%ü/?#", "client_secret=%s&x=1", "Bearer %s", "a=%s", uint8(0))
+	f.Add("alice-secret", `{"client_secret":"%s"}`, "%s", "", uint8(1))
+	f.Add(`q"u<o>&t e`, "%s", "Basic %s", "client_secret=%s", uint8(2))
+	types := []string{"application/x-www-form-urlencoded", "application/json", "text/plain", ""}
+	f.Fuzz(func(t *testing.T, secret, body, header, query string, kind uint8) {
+		// Quoting adds ' and \ to a command: a secret made of them could appear from it.
+		if len(secret) < minSecret || len(secret) > 256 || !utf8.ValidString(secret) ||
+			strings.ContainsAny(secret, "'\\\x00") || len(body) > 4096 {
+			return
+		}
+		var check Redactor
+		check.AddCredentials("alice", secret)
+		vocabulary := c0.Command(CurlRequest{Method: "POST", URL: "http://h/p?client_secret=x",
+			Header: http.Header{"Authorization": {"Basic x"}, "Content-Type": {"application/json"}}, Body: `{"a":"b"}`}) +
+			`"$(jq -rn --arg v "$APIOPS_CLIENT_SECRET" '$v|@uri')" "$(printf '%1s' '' | tr ' ' 'a')" $TOKEN $APIOPS_CLIENT_ID`
+		if check.replace(vocabulary) != vocabulary {
+			return // the secret is a word of every command
+		}
+		fill := func(s string) string { return strings.ReplaceAll(s, "%s", [...]string{secret, url.QueryEscape(secret)}[kind%2]) }
+		c := &Curl{Redactor: &check}
+		c.User("APIOPS_CLIENT_ID", "alice")
+		c.Env("APIOPS_CLIENT_SECRET", secret)
+		h := http.Header{"Content-Type": {types[int(kind)%len(types)]}}
+		if strings.Contains(header, "Basic") {
+			header = "Basic " + base64.StdEncoding.EncodeToString([]byte("alice:"+secret))
+		}
+		h.Set("Authorization", fill(header))
+		cmd := c.Command(CurlRequest{Method: "POST", URL: "http://h/p?" + fill(query), Header: h, Body: fill(body)})
+		if got := check.replace(cmd); got != cmd {
+			t.Fatalf("a form of %q shows in\n%s", secret, cmd)
+		}
+	})
+}
+
+// c0 renders the words every command may hold.
+var c0 = &Curl{}

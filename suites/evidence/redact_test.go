@@ -234,3 +234,17 @@ func BenchmarkRedactorAdd(b *testing.B) {
 		r.Add(secrets...)
 	}
 }
+
+// A secret made of characters whose escapes repeat them ("\" as "\\", "%" as "%25")
+// against a text of them: matching stays linear, and nothing of the secret is left.
+func TestRedactorAmbiguousRuns(t *testing.T) {
+	for _, c := range []string{`\`, "%", "&"} {
+		var r Redactor
+		secret := strings.Repeat(c, 200)
+		r.Add(secret)
+		got := r.String(strings.Repeat(c, 100_000))
+		if rest := strings.ReplaceAll(got, Redacted, ""); len(rest) >= len(secret) {
+			t.Errorf("%q: %d bytes left besides %s", c, len(rest), Redacted)
+		}
+	}
+}
