@@ -61,7 +61,9 @@ func FuzzCurl(f *testing.F) {
 		if check.replace(vocabulary) != vocabulary {
 			return // the secret is a word of every command
 		}
-		fill := func(s string) string { return strings.ReplaceAll(s, "%s", [...]string{secret, url.QueryEscape(secret)}[kind%2]) }
+		fill := func(s string) string {
+			return strings.ReplaceAll(s, "%s", [...]string{secret, url.QueryEscape(secret)}[kind%2])
+		}
 		c := &Curl{Redactor: &check}
 		c.User("APIOPS_CLIENT_ID", "alice")
 		c.Env("APIOPS_CLIENT_SECRET", secret)
