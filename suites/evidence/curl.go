@@ -78,6 +78,11 @@ func (c *Curl) WithToken(tokenReq, call CurlRequest) string {
 
 // command renders r after the given leading words, one option per line.
 func (c *Curl) command(r CurlRequest, lead []string) string {
+	return c.build(r, lead).String()
+}
+
+// build renders r after the given leading words into the returned builder's output.
+func (c *Curl) build(r CurlRequest, lead []string) *builder {
 	b := &builder{c: c}
 	var lines []string
 	method := cmp.Or(strings.ToUpper(r.Method), http.MethodGet)
@@ -90,11 +95,11 @@ func (c *Curl) command(r CurlRequest, lead []string) string {
 	lines = append(lines, strings.Join(append(lead, b.url(r.URL)), " "))
 	lines = append(lines, b.headers(r.Header, r.Body != "" || hasBody(method))...)
 	lines = append(lines, b.body(r)...)
-	out := strings.Join(lines, " \\\n  ")
+	b.out = strings.Join(lines, " \\\n  ")
 	if b.redacted {
-		out = "# Some values were redacted: this command does not reproduce the request exactly.\n" + out
+		b.out = "# Some values were redacted: this command does not reproduce the request exactly.\n" + b.out
 	}
-	return out
+	return b
 }
 
 // hasBody reports whether a request with this method carries a (possibly empty) body.
@@ -105,8 +110,13 @@ func hasBody(method string) bool {
 // builder renders the words of one command.
 type builder struct {
 	c        *Curl
-	redacted bool // a literal had to be redacted
+	redacted bool     // a literal had to be redacted
+	literals []string // the literals shown, for tests
+	out      string
 }
+
+// String returns the command built.
+func (b *builder) String() string { return b.out }
 
 // part is a piece of a shell word: a literal, or an expression (a variable reference,
 // a command substitution) already quoted.
@@ -171,6 +181,7 @@ func (b *builder) redact(s string) string {
 	}
 	out := red.String(s)
 	b.redacted = b.redacted || out != s
+	b.literals = append(b.literals, out)
 	return out
 }
 
@@ -315,11 +326,11 @@ func (b *builder) header(name, value string) string {
 	}
 	if slices.Contains(sensitiveHeaders, canonical) && !b.covered(value) {
 		scheme, _, ok := strings.Cut(value, " ")
-		if !ok {
+		if !ok || len(scheme) >= 20 {
 			scheme = ""
 		}
 		b.redacted = true
-		return "-H " + quote(strings.TrimSpace(name+": "+scheme+" "+Redacted))
+		return "-H " + b.render(word{}.lit(name+": "+strings.TrimSpace(scheme+" "+Redacted)))
 	}
 	return "-H " + b.render(word{}.text(b.c, name+": "+value))
 }
@@ -377,6 +388,7 @@ func (b *builder) body(r CurlRequest) []string {
 		// Field by field when that redacts nothing the whole body would not.
 		fields := &builder{c: b.c}
 		if lines, ok := fields.form(r.Body); ok && !fields.redacted {
+			b.literals = append(b.literals, fields.literals...)
 			return lines
 		}
 	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
