@@ -193,11 +193,18 @@ func (r *Redactor) Header(h http.Header) http.Header {
 // whether it was cut. It redacts before cutting, so no part of a secret is left at the
 // cut.
 func (r *Redactor) Excerpt(body []byte) (string, bool) {
-	s := r.String(string(body))
-	if len(s) <= MaxBody {
+	return r.Cut(string(body), MaxBody)
+}
+
+// Cut returns s redacted and cut to at most n bytes (on a UTF-8 boundary), and whether
+// it was cut. Redact before cutting, always: a secret cut in two is no longer found,
+// and its first part would show.
+func (r *Redactor) Cut(s string, n int) (string, bool) {
+	s = r.String(s)
+	if len(s) <= n {
 		return s, false
 	}
-	cut := MaxBody
+	cut := max(n, 0)
 	for cut > 0 && !utf8RuneStart(s[cut]) {
 		cut--
 	}

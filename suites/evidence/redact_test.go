@@ -248,3 +248,17 @@ func TestRedactorAmbiguousRuns(t *testing.T) {
 		}
 	}
 }
+
+// Cut redacts before cutting: the first part of a secret cut in two never shows.
+func TestRedactorCut(t *testing.T) {
+	var r Redactor
+	r.Add("p@ss w0rd&=+%ü/?#")
+	text := strings.Repeat("x", 290) + "p@ss w0rd&=+%ü/?#" + strings.Repeat("y", 100)
+	got, cut := r.Cut(text, 300)
+	if !cut || strings.Contains(got, "p@ss") || len(got) > 300 || !strings.HasSuffix(got, Redacted) {
+		t.Errorf("Cut = %q, %v", got, cut)
+	}
+	if got, cut := r.Cut("short", 300); cut || got != "short" {
+		t.Errorf("Cut(short) = %q, %v", got, cut)
+	}
+}
