@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -20,8 +21,10 @@ var sensitiveHeaders = []string{"Authorization", "Proxy-Authorization", "Cookie"
 // these within one occurrence, character by character.
 //
 // The zero value redacts only sensitive headers and secret-carrying fields; add every
-// secret the run knows of. It is not safe for concurrent use while secrets are added.
+// secret the run knows of. It is safe for concurrent use; it must not be copied after
+// first use.
 type Redactor struct {
+	mu      sync.RWMutex
 	secrets []string            // as added, longest first
 	root    node                // the secrets' characters, a trie of encoded forms
 	first   [256]bool           // the bytes a match can start with
@@ -35,6 +38,8 @@ const minSecret = 3
 // Add registers secrets (passwords, tokens) to redact. Empty strings and values shorter
 // than three bytes are ignored, to keep the text readable.
 func (r *Redactor) Add(secrets ...string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	for _, s := range secrets {
 		if len(s) < minSecret {
 			continue
@@ -52,6 +57,8 @@ func (r *Redactor) AddCredentials(user, secret string) {
 	if secret == "" {
 		return
 	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	pair := []byte(user + ":" + secret)
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
 		if b := enc.EncodeToString(pair); len(b) >= minSecret {
@@ -110,9 +117,11 @@ var secretFields = []*regexp.Regexp{
 // of every secret-carrying field (client_secret, access_token, refresh_token, password),
 // replaced by Redacted.
 func (r *Redactor) String(s string) string {
+	r.mu.RLock()
 	if len(r.secrets) > 0 {
 		s = r.replace(s)
 	}
+	r.mu.RUnlock()
 	if !hasSecretField(s) {
 		return s
 	}
@@ -216,7 +225,11 @@ func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 // Secrets returns the registered secrets as added (passwords, tokens, and the base64
 // forms of credentials from AddCredentials), longest first. Adding them to another
 // Redactor redacts the same: their encoded forms are derived again.
-func (r *Redactor) Secrets() []string { return slices.Clone(r.secrets) }
+func (r *Redactor) Secrets() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return slices.Clone(r.secrets)
+}
 
 // encoded is one form a character takes in text: raw, or an escape compared without
 // regard to ASCII case ("%c3%bc" and "%C3%BC", "\u00FC" and "\u00fc").

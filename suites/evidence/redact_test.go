@@ -262,3 +262,22 @@ func TestRedactorCut(t *testing.T) {
 		t.Errorf("Cut(short) = %q, %v", got, cut)
 	}
 }
+
+// Secrets may be added while other goroutines redact (run with -race).
+func TestRedactorConcurrent(t *testing.T) {
+	var r Redactor
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 50 {
+			r.Add(fmt.Sprintf("token-%03d-secret", i))
+		}
+	}()
+	for i := range 50 {
+		_ = r.String(fmt.Sprintf("x token-%03d-secret y", i))
+	}
+	<-done
+	if got := r.String("token-049-secret"); got != Redacted {
+		t.Errorf("String = %q", got)
+	}
+}
