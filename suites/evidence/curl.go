@@ -18,8 +18,9 @@ import (
 // A secret the references do not cover never shows literally: every literal goes
 // through Redactor, and a command that had to redact says so in a comment.
 //
-// The commands need curl (7.18 or later), and jq where a secret travels in a query or
-// a JSON body, or where a token is obtained first (WithToken).
+// The commands need curl (7.43 or later, for --data-raw), and jq where a secret travels
+// in a query or a JSON body, or where a token is obtained first (WithToken). A Curl is
+// not safe for concurrent use.
 type Curl struct {
 	// Redactor redacts what the references do not cover; nil redacts only
 	// secret-carrying fields.
@@ -71,13 +72,24 @@ func (c *Curl) Command(r CurlRequest) string {
 // TOKEN (jq -e fails, and stops the script, when the answer has no access_token), then
 // runs call, whose token must have been declared with Env("TOKEN", …).
 func (c *Curl) WithToken(tokenReq, call CurlRequest) string {
-	get := c.command(tokenReq, []string{"curl", "-sS"})
-	return "TOKEN=$(" + get + " | jq -er .access_token) &&\n" + c.Command(call)
+	get := c.build(tokenReq, []string{"curl", "-sS"})
+	then := c.build(call, []string{"curl", "-sS", "-i"})
+	return comment(get.redacted || then.redacted) +
+		"TOKEN=$(" + get.out + " | jq -er .access_token) &&\n" + then.out
 }
 
 // command renders r after the given leading words, one option per line.
 func (c *Curl) command(r CurlRequest, lead []string) string {
-	return c.build(r, lead).String()
+	b := c.build(r, lead)
+	return comment(b.redacted) + b.out
+}
+
+// comment is the line that says a command had to redact a value.
+func comment(redacted bool) string {
+	if !redacted {
+		return ""
+	}
+	return "# Some values were redacted: this command does not reproduce the request exactly.\n"
 }
 
 // build renders r after the given leading words into the returned builder's output.
@@ -95,9 +107,6 @@ func (c *Curl) build(r CurlRequest, lead []string) *builder {
 	lines = append(lines, b.headers(r.Header, r.Body != "" || hasBody(method))...)
 	lines = append(lines, b.body(r)...)
 	b.out = strings.Join(lines, " \\\n  ")
-	if b.redacted {
-		b.out = "# Some values were redacted: this command does not reproduce the request exactly.\n" + b.out
-	}
 	return b
 }
 
@@ -111,11 +120,8 @@ type builder struct {
 	c        *Curl
 	redacted bool     // a literal had to be redacted
 	literals []string // the literals shown, for tests
-	out      string
+	out      string   // the command, without the comment of a redaction
 }
-
-// String returns the command built.
-func (b *builder) String() string { return b.out }
 
 // next finds the first raw occurrence of a secret in text.
 func (c *Curl) next(text string) (int, *shellVar) {

@@ -201,3 +201,16 @@ func replay(t *testing.T, script string, env []string) int {
 	}
 	return status
 }
+
+// A script that redacted says so once, before the token request.
+func TestCurlWithTokenComment(t *testing.T) {
+	c := curlFor("alice", "alice-secret")
+	get := CurlRequest{Method: "POST", URL: "http://h" + spec.TokenPath, Body: formBody("alice", "alice-secret"),
+		Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}}
+	call := CurlRequest{Method: "GET", URL: "http://h" + spec.ProjectsPath, Header: http.Header{"Authorization": {"Bearer unknown-secret-value"}}}
+	script := c.WithToken(get, call)
+	if !strings.HasPrefix(script, "# Some values were redacted") || strings.Count(script, "#") != 1 ||
+		strings.Contains(script, "unknown-secret-value") {
+		t.Errorf("script:\n%s", script)
+	}
+}

@@ -72,7 +72,7 @@ func FuzzCurl(f *testing.F) {
 		b := c.build(CurlRequest{Method: "POST", URL: "http://h/p?" + fill(query), Header: h, Body: fill(body)}, []string{"curl"})
 		for _, lit := range b.literals {
 			if got := check.replace(lit); got != lit {
-				t.Fatalf("a form of %q shows in the literal %q of\n%s", secret, lit, b)
+				t.Fatalf("a form of %q shows in the literal %q of\n%s", secret, lit, b.out)
 			}
 		}
 	})
