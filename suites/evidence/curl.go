@@ -292,11 +292,16 @@ func (b *builder) form(body string) ([]string, bool) {
 		}
 		name, value, _ := strings.Cut(pair, "=")
 		dec, err := url.QueryUnescape(value)
-		if v := b.c.field(dec); err == nil && value != "" && v != nil {
+		v := b.c.field(dec)
+		switch {
+		case err != nil || value == "" || v == nil:
+			lines = append(lines, "--data-raw "+b.render(word{}.text(b.c, pair)))
+		case name == "" || strings.ContainsAny(name, "@="):
+			// curl reads "=content" as content alone and "n@me=…" as a file name.
+			lines = append(lines, "--data-raw "+b.render(word{}.text(b.c, name+"=").expr(uriRef(v.name))))
+		default:
 			lines = append(lines, "--data-urlencode "+b.render(word{}.text(b.c, name+"=").expr(ref(v.name))))
-			continue
 		}
-		lines = append(lines, "--data-raw "+b.render(word{}.text(b.c, pair)))
 	}
 	return lines, true
 }

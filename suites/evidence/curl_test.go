@@ -56,6 +56,7 @@ func curlRequests(user, secret string) map[string]CurlRequest {
 		"bare token":      {Method: "GET", URL: "http://h" + spec.ProjectsPath, Header: http.Header{"Authorization": {testToken}}},
 		"unknown bearer":  {Method: "GET", URL: "http://h" + spec.ProjectsPath, Header: http.Header{"Authorization": {"Bearer unknown-secret-value"}}},
 		"echo header":     {Method: "GET", URL: "http://h" + spec.ProjectsPath, Header: http.Header{"X-Echo": {secret}}},
+		"odd field names": {Method: "POST", URL: "http://h" + spec.TokenPath, Header: form, Body: "=" + url.QueryEscape(secret) + "&a%40b=" + url.QueryEscape(secret) + "&client_id=" + user},
 		"oversized":       {Method: "POST", URL: "http://h" + spec.TokenPath, Header: form, Body: "client_secret=" + strings.Repeat("a", 1<<20)},
 	}
 }
