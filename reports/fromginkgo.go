@@ -25,7 +25,7 @@ import (
 // entry.
 func FromGinkgo(r types.Report, meta Meta) Result {
 	red := redactorOf(meta)
-	res := newResult(meta, &red)
+	res := newResult(meta, red)
 	res.Started = r.StartTime.UTC().Truncate(time.Second)
 	res.DurationMS = r.RunTime.Milliseconds()
 	for _, sr := range r.SpecReports {
@@ -38,7 +38,7 @@ func FromGinkgo(r types.Report, meta Meta) Result {
 		if sr.State == types.SpecStatePending {
 			continue
 		}
-		res.Checks = append(res.Checks, checkFromSpec(sr, res.StrictScope, &red))
+		res.Checks = append(res.Checks, checkFromSpec(sr, res.StrictScope, red))
 	}
 	sortChecks(res.Checks)
 	res.Summary = Summarize(res.Checks)
@@ -52,7 +52,7 @@ func NotJudgedResult(meta Meta, reqs []catalog.Requirement, reason string) Resul
 	red := redactorOf(meta)
 	reason = red.String(reason)
 	meta.Run = RunStatus{Status: RunCouldNotJudge, Reason: reason}
-	res := newResult(meta, &red)
+	res := newResult(meta, red)
 	res.Started = time.Now().UTC().Truncate(time.Second)
 	for _, req := range reqs {
 		c := checkOf(req)
@@ -64,8 +64,8 @@ func NotJudgedResult(meta Meta, reqs []catalog.Requirement, reason string) Resul
 	return res
 }
 
-func redactorOf(meta Meta) evidence.Redactor {
-	var red evidence.Redactor
+func redactorOf(meta Meta) *evidence.Redactor {
+	red := &evidence.Redactor{}
 	red.Add(meta.Secrets...)
 	return red
 }

@@ -52,6 +52,10 @@ type runState struct {
 	acceptedAt time.Duration
 	// wrongSecret is the made-up password of the shared wrong-password request.
 	wrongSecret string
+	// curl writes the reproductions of the exchanges; issued holds every token the
+	// target issued in the run, so a call with one is reproduced with a token request first.
+	curl   *evidence.Curl
+	issued map[string]bool
 }
 
 // state is the current run; nil outside Run (for example while Ginkgo only previews).
@@ -237,9 +241,21 @@ func (t *T) message(expected string) string {
 	fmt.Fprintf(&b, "expected: %s\n", expected)
 	if t.sent != "" {
 		fmt.Fprintf(&b, "sent:     %s\n", t.sent)
-		fmt.Fprintf(&b, "got:      %s\n", t.st.red.String(t.last.Summary()))
+		fmt.Fprintf(&b, "got:      %s\n", cut(t.st.red, t.last.Summary(), summaryLen))
 	}
 	return t.st.red.String(strings.TrimRight(b.String(), "\n"))
+}
+
+// summaryLen bounds the "got:" line of a failure message.
+const summaryLen = 400
+
+// cut redacts s, then cuts it to n bytes, saying so.
+func cut(red *evidence.Redactor, s string, n int) string {
+	out, cut := red.Cut(s, n)
+	if cut {
+		out += fmt.Sprintf(" … (%d bytes in all)", len(s))
+	}
+	return out
 }
 
 // Control returns the run's Control, or nil. The first call registers a Reset for the

@@ -162,7 +162,8 @@ func (r *Resp) AccessToken() (string, bool) {
 }
 
 // Summary describes the answer in one line for a failure message: the status, media type
-// and a short excerpt of the body (the caller redacts it).
+// and the body with its white space folded. It is not cut: the caller redacts it first,
+// then cuts it (a secret cut in two would no longer be found).
 func (r *Resp) Summary() string {
 	if r == nil {
 		return "nothing"
@@ -178,11 +179,7 @@ func (r *Resp) Summary() string {
 		b.WriteString(" (no Content-Type)")
 	}
 	if len(r.Body) > 0 {
-		body := strings.Join(strings.Fields(string(r.Body[:min(len(r.Body), 300)])), " ")
-		if len(r.Body) > 300 {
-			body += " …"
-		}
-		b.WriteString(" " + body)
+		b.WriteString(" " + strings.Join(strings.Fields(string(r.Body)), " "))
 	}
 	if r.Err != nil {
 		b.WriteString(" — " + r.Err.Error())

@@ -96,6 +96,7 @@ func (st *runState) do(ctx context.Context, r request, timeout time.Duration) (*
 	st.foot.count(r, resp)
 	if tok, ok := resp.AccessToken(); ok {
 		st.red.Add(tok)
+		st.issued[tok] = true
 	}
 	red := st.red
 	x := evidence.Exchange{
@@ -104,8 +105,9 @@ func (st *runState) do(ctx context.Context, r request, timeout time.Duration) (*
 			Method: r.method,
 			URL:    red.String(target),
 			Header: red.Header(header),
-			Body:   red.String(excerpt(r.body)),
+			Body:   cut(red, r.body, evidence.MaxBody),
 		},
+		Curl: st.reproduce(r, target, header),
 	}
 	x.Duration(elapsed)
 	if resp.Status != 0 {
@@ -121,7 +123,20 @@ func (st *runState) do(ctx context.Context, r request, timeout time.Duration) (*
 			x.Contract = red.String(err.Error())
 		}
 	}
-	return resp, x, red.String(describeRequest(r, target))
+	return resp, x, cut(red, describeRequest(r, target), 240)
+}
+
+// reproduce returns the curl command that replays a request, secrets and tokens as
+// environment references; a call made with an issued token gets the token request first.
+func (st *runState) reproduce(r request, target string, header http.Header) string {
+	req := evidence.CurlRequest{Method: r.method, URL: target, Header: header, Body: r.body}
+	tok, isBearer := strings.CutPrefix(header.Get("Authorization"), "Bearer ")
+	if !isBearer || !st.issued[tok] {
+		return st.curl.Command(req)
+	}
+	st.curl.Env("TOKEN", tok)
+	get := tokenRequest("", form(credentials(st.cfg.Account)...))
+	return st.curl.WithToken(evidence.CurlRequest{Method: get.method, URL: st.cfg.BaseURL + get.path, Header: get.header, Body: get.body}, req)
 }
 
 // send sends r for the check and records the exchange. A check whose request finds the
@@ -234,26 +249,15 @@ func (st *runState) say(format string, args ...any) {
 	}
 }
 
-// excerpt bounds a request body kept as evidence (the oversized-body check sends 1 MiB).
-func excerpt(body string) string {
-	if len(body) <= evidence.MaxBody {
-		return body
-	}
-	return body[:evidence.MaxBody] + fmt.Sprintf("… (%d bytes in all)", len(body))
-}
-
-// describeRequest renders a request on one line for failure messages.
+// describeRequest renders a request on one line for failure messages (the caller redacts,
+// then cuts it).
 func describeRequest(r request, target string) string {
 	s := r.method + " " + target
 	if ct := r.header.Get("Content-Type"); ct != "" {
 		s += " (" + ct + ")"
 	}
 	if r.body != "" {
-		b := r.body
-		if len(b) > 120 {
-			b = b[:120] + fmt.Sprintf("… (%d bytes)", len(r.body))
-		}
-		s += " " + b
+		s += " " + r.body
 	}
 	return s
 }

@@ -226,17 +226,19 @@ func run(ctx context.Context, t GinkgoTestingT, cfg Config, opts Options) (Outco
 	if err != nil {
 		return Outcome{}, fmt.Errorf("suites: %w", err)
 	}
+	red, curl := credentialsOf(cfg)
 	control := opts.Control
 	if control == nil && cfg.ControlURL != "" {
-		control = NewHTTPControl(cfg.ControlURL, &http.Client{Transport: client.Transport, Timeout: cfg.Timeout})
+		hc := NewHTTPControl(cfg.ControlURL, &http.Client{Transport: client.Transport, Timeout: cfg.Timeout})
+		hc.Redactor = red
+		control = hc
 	}
-	red := &evidence.Redactor{}
-	red.Add(cfg.Secrets()...)
 	runCtx, cancel := context.WithTimeoutCause(ctx, cfg.RunTimeout, errRunDeadline)
 	defer cancel()
 	st := &runState{cfg: cfg, control: control, client: client, validator: validator,
 		red: red, parent: ctx, ctx: runCtx, progress: opts.Progress, budgeted: control == nil,
-		foot: newFootprint(cfg, control == nil), memo: map[string]*sharedAnswer{}, results: map[string]result{}}
+		foot: newFootprint(cfg, control == nil), memo: map[string]*sharedAnswer{}, results: map[string]result{},
+		curl: curl, issued: map[string]bool{}}
 	state = st
 	defer func() { state = nil }()
 
@@ -260,6 +262,25 @@ func run(ctx context.Context, t GinkgoTestingT, cfg Config, opts Options) (Outco
 	captured = types.Report{}
 	RunSpecs(t, SuiteName, suiteCfg, opts.Reporter)
 	return st.outcome(withoutFiltered(captured), ""), nil
+}
+
+// credentialsOf returns a redactor of every form the configured secrets can take (HTTP
+// Basic included) and a curl writer that references them as the APIOPS_* variables that
+// hold them.
+func credentialsOf(cfg Config) (*evidence.Redactor, *evidence.Curl) {
+	red := &evidence.Redactor{}
+	curl := &evidence.Curl{Redactor: red}
+	for _, a := range []struct {
+		env string
+		acc Account
+	}{{EnvPrefix, cfg.Account}, {EnvPrefix + "SPECIAL_", cfg.Special}, {EnvPrefix + "DISABLED_", cfg.Disabled}, {EnvPrefix + "LOCKED_", cfg.Locked}} {
+		if a.acc.ClientSecret != "" {
+			red.AddCredentials(a.acc.ClientID, a.acc.ClientSecret)
+			curl.User(a.env+"CLIENT_ID", a.acc.ClientID)
+			curl.Env(a.env+"CLIENT_SECRET", a.acc.ClientSecret)
+		}
+	}
+	return red, curl
 }
 
 // outcome assembles what the run produced.

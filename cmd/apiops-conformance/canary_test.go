@@ -281,9 +281,9 @@ func TestCanaryMatrix(t *testing.T) {
 		dir = d
 	}
 	o := runBinary(t, 120*time.Second, env, "run", "--base-url", srv.URL, "--control-url", srv.URL,
-		"--timeout", "5s", "--report-dir", dir)
+		"--timeout", "5s", "--strict=owasp", "--report-dir", dir)
 	if o.code != 1 {
-		t.Errorf("exit %d, want 1 (the echoes break the contract)\nstderr:\n%s", o.code, o.stderr)
+		t.Errorf("exit %d, want 1 (the echoes break TOKEN-ROBUST-004, gating under --strict=owasp)\nstderr:\n%s", o.code, o.stderr)
 	}
 	issued.mu.Lock()
 	toks := slices.Clone(issued.all)
@@ -359,9 +359,7 @@ func TestCanaryTruncation(t *testing.T) {
 	}
 	total, rows := leakCount(outputs, nil)
 	t.Logf("truncation: %d occurrences of a canary (or a part of one) in the outputs", total)
-	if total > 0 {
-		// Resp.Summary (suites/client.go) cuts the body at 300 bytes before the caller
-		// redacts it: redact first (evidence.Redactor.Cut), then cut.
-		t.Skipf("known leak, closed by redacting before cutting in suites: %s", strings.Join(rows, "; "))
+	if total > 0 { // every cut of a text must come after its redaction (evidence.Redactor.Cut)
+		t.Errorf("a secret cut in two shows: %s", strings.Join(rows, "; "))
 	}
 }
