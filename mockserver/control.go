@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/netip"
 	"strings"
 	"time"
 )
@@ -25,9 +23,7 @@ const maxFailNext = 1_000_000
 // serveControl is the control API under /_mock/. Every answer is JSON; bad input is a
 // 4xx JSON error, never a 5xx.
 func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
-	if !s.cfg.ControlAllowRemote && !isLoopback(r.RemoteAddr) {
-		writeError(w, http.StatusForbidden, "access_denied",
-			"the control API answers loopback clients only (apiops-mock --control-allow-remote)")
+	if !s.guardControl(w, r) {
 		return
 	}
 	path := strings.TrimSuffix(r.URL.Path, "/")
@@ -151,16 +147,6 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeError(w, http.StatusNotFound, "not_found", "no such control endpoint; see docs/control-api.md")
 	}
-}
-
-// isLoopback reports whether a RemoteAddr ("host:port") is a loopback address.
-func isLoopback(remoteAddr string) bool {
-	host, _, err := net.SplitHostPort(remoteAddr)
-	if err != nil {
-		return false
-	}
-	addr, err := netip.ParseAddr(host)
-	return err == nil && addr.Unmap().IsLoopback()
 }
 
 // allow writes a 405 and reports false unless r uses method.

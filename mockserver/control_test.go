@@ -238,7 +238,7 @@ func TestControlRemoteRefused(t *testing.T) {
 	for _, allowRemote := range []bool{false, true} {
 		srv := mockserver.New(mockserver.Config{Control: true, ControlAllowRemote: allowRemote})
 		for _, remote := range []string{"203.0.113.7:4000", "[2001:db8::1]:4000", "garbage"} {
-			req := httptest.NewRequest(http.MethodGet, "/_mock/", nil)
+			req := httptest.NewRequest(http.MethodGet, "http://127.0.0.1:8080/_mock/", nil)
 			req.RemoteAddr = remote
 			rec := httptest.NewRecorder()
 			srv.ServeHTTP(rec, req)
@@ -252,7 +252,7 @@ func TestControlRemoteRefused(t *testing.T) {
 			checkResponse(t, req, rec.Code, rec.Header(), rec.Body.Bytes())
 		}
 		for _, local := range []string{"127.0.0.1:1", "127.9.9.9:1", "[::1]:1", "[::ffff:127.0.0.1]:1"} {
-			req := httptest.NewRequest(http.MethodGet, "/_mock/", nil)
+			req := httptest.NewRequest(http.MethodGet, "http://localhost:8080/_mock/", nil)
 			req.RemoteAddr = local
 			rec := httptest.NewRecorder()
 			srv.ServeHTTP(rec, req)

@@ -58,9 +58,12 @@ type Config struct {
 	// that Advance (or the control API) adds.
 	Now func() time.Time
 	// Control serves the control API under /_mock/ and honours the
-	// X-Apiops-Mock-Fault request header. Off by default.
+	// X-Apiops-Mock-Fault request header. Off by default. It answers loopback clients
+	// whose Host is localhost or the listener's IP, refuses other origins and POSTs that
+	// are not application/json (docs/control-api.md).
 	Control bool
-	// ControlAllowRemote lets non-loopback clients use the control API.
+	// ControlAllowRemote lets any client, under any Host, use the control API; the
+	// Origin and Content-Type checks stay.
 	ControlAllowRemote bool
 	// Logger receives one line per request (method, path, status, client_id, duration;
 	// never a secret or a token). Nil means no logs.

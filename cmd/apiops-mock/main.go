@@ -45,8 +45,8 @@ type cli struct {
 	TokenTTL           time.Duration `name:"token-ttl" default:"1h" env:"APIOPS_MOCK_TOKEN_TTL" help:"Token lifetime; 0 means tokens never expire."`
 	SigningKey         string        `env:"APIOPS_MOCK_SIGNING_KEY" xor:"key" help:"HS256 signing key (prefer the env variable or --signing-key-file); random by default."`
 	SigningKeyFile     string        `env:"APIOPS_MOCK_SIGNING_KEY_FILE" type:"path" xor:"key" help:"File holding the HS256 signing key."`
-	Control            bool          `env:"APIOPS_MOCK_CONTROL" help:"Serve the control API under /_mock/ (loopback clients only)."`
-	ControlAllowRemote bool          `env:"APIOPS_MOCK_CONTROL_ALLOW_REMOTE" help:"Let non-loopback clients use the control API."`
+	Control            bool          `env:"APIOPS_MOCK_CONTROL" help:"Serve the control API under /_mock/ (loopback clients and Host localhost or the listener's IP only)."`
+	ControlAllowRemote bool          `env:"APIOPS_MOCK_CONTROL_ALLOW_REMOTE" help:"Let any client, under any Host name, use the control API (other origins and non-JSON POSTs stay refused)."`
 	TLSCert            string        `name:"tls-cert" env:"APIOPS_MOCK_TLS_CERT" type:"path" help:"PEM certificate; with --tls-key serves HTTPS."`
 	TLSKey             string        `name:"tls-key" env:"APIOPS_MOCK_TLS_KEY" type:"path" help:"PEM private key for --tls-cert."`
 	LogLevel           string        `default:"info" enum:"debug,info,warn,error" env:"APIOPS_MOCK_LOG_LEVEL" help:"Log level (${enum}); logs go to stderr."`
