@@ -64,11 +64,23 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		var n int
 		switch {
 		case in.Token != nil && in.ClientID == nil && *in.Token != "":
-			if s.Revoke(*in.Token) {
+			revoked, err := s.Revoke(*in.Token)
+			switch {
+			case errors.Is(err, ErrMalformedToken):
+				badControl(w, `"token" is not a JWT: give an access_token this mock issued`)
+				return
+			case err != nil:
+				writeError(w, http.StatusNotFound, "not_found", `"token" is not a token this mock issued (its signature does not verify with the mock's key)`)
+				return
+			case revoked:
 				n = 1
 			}
 		case in.ClientID != nil && in.Token == nil && *in.ClientID != "":
-			n = s.RevokeUser(*in.ClientID)
+			var err error
+			if n, err = s.RevokeUser(*in.ClientID); err != nil {
+				writeError(w, http.StatusNotFound, "not_found", fmt.Sprintf(`"client_id" %q is not one of the mock's accounts`, truncate(*in.ClientID)))
+				return
+			}
 		default:
 			badControl(w, `give exactly one of "token" or "client_id", not empty`)
 			return
@@ -215,13 +227,8 @@ func parseDuration(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// truncate shortens user input quoted in an error text.
-func truncate(s string) string {
-	if len(s) > 64 {
-		return s[:64] + "…"
-	}
-	return s
-}
+// truncate shortens user input quoted in an error text, as the journal cuts.
+func truncate(s string) string { return cut(s, 64) }
 
 func badControl(w http.ResponseWriter, description string) {
 	writeError(w, http.StatusBadRequest, "invalid_request", description)

@@ -54,9 +54,24 @@ func TestControlRevoke(t *testing.T) {
 	if got.Revoked != 1 {
 		t.Errorf("revoke token: %d", got.Revoked)
 	}
-	h.control(http.MethodPost, "/_mock/revoke", `{"token":"garbage"}`, &got)
+	h.control(http.MethodPost, "/_mock/revoke", `{"token":"`+a1+`"}`, &got)
 	if got.Revoked != 0 {
-		t.Errorf("revoke garbage: %d", got.Revoked)
+		t.Errorf("revoke token twice: %d", got.Revoked)
+	}
+	foreign := newHarness(t, mockserver.Config{}).token(alice, aliceSecret).AccessToken
+	for body, status := range map[string]int{
+		`{"token":"garbage"}`:            400,
+		`{"token":"a.b.c"}`:              400,
+		`{"token":"` + foreign + `"}`:    404,
+		`{"client_id":"nobody"}`:         404,
+		`{"client_id":"` + alice + ` "}`: 404,
+	} {
+		if resp := h.control(http.MethodPost, "/_mock/revoke", body, nil); resp.StatusCode != status {
+			t.Errorf("revoke %.60s: %d %s, want %d", body, resp.StatusCode, resp.body, status)
+		}
+	}
+	if st := h.srv.State(); st.RevokedTokens != 1 {
+		t.Errorf("revoked_tokens %d, want 1", st.RevokedTokens)
 	}
 	h.control(http.MethodPost, "/_mock/revoke", `{"client_id":"alice"}`, &got)
 	if got.Revoked != 2 {

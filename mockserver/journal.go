@@ -2,6 +2,7 @@ package mockserver
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -78,15 +79,17 @@ const (
 )
 
 // bound truncates the entry's texts and form to the journal's limits; a truncated text
-// ends in "…".
+// ends in "…(+N bytes)". Every text is copied: a short value may be a piece of a large
+// request line or body, which the journal must not keep alive. The log line of the
+// request is written from the bounded entry.
 func (e *JournalEntry) bound() {
-	e.Method = cut(e.Method, maxJournalText)
-	e.Path = cut(e.Path, maxJournalText)
-	e.ContentType = cut(e.ContentType, maxJournalText)
-	if e.Form == nil || !oversized(e.Form) {
+	e.Method = keep(e.Method, maxJournalText)
+	e.Path = keep(e.Path, maxJournalText)
+	e.ContentType = keep(e.ContentType, maxJournalText)
+	if e.Form == nil {
 		return
 	}
-	out := make(url.Values, maxJournalParams)
+	out := make(url.Values, min(len(e.Form), maxJournalParams))
 	for name, values := range e.Form {
 		if len(out) == maxJournalParams {
 			break
@@ -94,32 +97,23 @@ func (e *JournalEntry) bound() {
 		values = values[:min(len(values), maxJournalValues)]
 		short := make([]string, len(values))
 		for i, v := range values {
-			short[i] = cut(v, maxJournalValue)
+			short[i] = keep(v, maxJournalValue)
 		}
-		out[cut(name, maxJournalText)] = short
+		out[keep(name, maxJournalText)] = short
 	}
 	e.Form = out
 }
 
-// oversized reports whether form exceeds a journal bound.
-func oversized(form url.Values) bool {
-	if len(form) > maxJournalParams {
-		return true
+// keep returns a copy of s cut to n bytes as cut does.
+func keep(s string, n int) string {
+	if len(s) > n {
+		return cut(s, n)
 	}
-	for name, values := range form {
-		if len(name) > maxJournalText || len(values) > maxJournalValues {
-			return true
-		}
-		for _, v := range values {
-			if len(v) > maxJournalValue {
-				return true
-			}
-		}
-	}
-	return false
+	return strings.Clone(s)
 }
 
-// cut shortens s to at most n bytes plus "…", on a rune boundary.
+// cut shortens s to at most n bytes, on a rune boundary, followed by "…(+N bytes)" that
+// says how many bytes were cut.
 func cut(s string, n int) string {
 	if len(s) <= n {
 		return s
@@ -127,7 +121,7 @@ func cut(s string, n int) string {
 	for n > 0 && !utf8.RuneStart(s[n]) {
 		n--
 	}
-	return s[:n] + "…"
+	return s[:n] + "…(+" + strconv.Itoa(len(s)-n) + " bytes)"
 }
 
 // journal is a bounded ring of entries, safe for concurrent use.
@@ -138,8 +132,8 @@ type journal struct {
 	next int // where the next entry goes once buf is full
 }
 
+// add appends an entry that bound has already cut.
 func (j *journal) add(e JournalEntry) {
-	e.bound()
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if len(j.buf) < j.max {

@@ -24,7 +24,7 @@ func (s *Server) serveProjects(w http.ResponseWriter, r *http.Request) {
 		if errors.Is(err, errNoCredentials) {
 			challenge = s.challengeMissing
 		}
-		s.log.DebugContext(r.Context(), "bearer token refused", "reason", err.Error())
+		s.log.DebugContext(r.Context(), "bearer token refused", "reason", cut(err.Error(), maxJournalText))
 		w.Header().Set("WWW-Authenticate", challenge)
 		s.writeSpecError(w, http.StatusUnauthorized, spec.InvalidToken)
 		return
@@ -70,19 +70,4 @@ func (s *Server) verify(token string) (*claims, error) {
 		return nil, errors.New("invalid token: no sub or jti")
 	}
 	return &c, nil
-}
-
-// isRevoked reports whether a verified token was revoked, by itself or with its user.
-func (s *Server) isRevoked(c *claims) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.revoked[c.ID]; ok {
-		return true
-	}
-	cutoff, ok := s.userCutoff[c.Subject]
-	if !ok {
-		return false
-	}
-	seq, ok := seqOf(c.ID)
-	return !ok || seq <= cutoff
 }

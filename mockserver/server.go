@@ -66,7 +66,7 @@ type Config struct {
 	// Origin and Content-Type checks stay.
 	ControlAllowRemote bool
 	// Logger receives one line per request (method, path, status, client_id, duration;
-	// never a secret or a token). Nil means no logs.
+	// never a secret or a token), each text cut as the journal cuts it. Nil means no logs.
 	Logger *slog.Logger
 	// Realm is the realm of WWW-Authenticate challenges; empty means DefaultRealm.
 	// Printable ASCII without quotes or backslashes.
@@ -97,13 +97,12 @@ type Server struct {
 	seq     atomic.Uint64
 	journal journal
 
-	mu         sync.Mutex
-	failNext   int
-	latency    time.Duration
-	revoked    map[string]struct{} // jti of revoked tokens
-	userCutoff map[string]uint64   // tokens of a user with seq <= cutoff are revoked
-	issued     map[string]int      // tokens issued per user, ever
-	issuedAtRv map[string]int      // issued[user] at the user's last revocation
+	mu       sync.Mutex
+	failNext int
+	latency  time.Duration
+	revoked  map[string]struct{}   // jti of revoked tokens not expired yet (revoke.go)
+	expiries expiryHeap            // the expiring ones among them, soonest first
+	accounts map[string]*userState // per known account: issue count, revocation cutoff
 }
 
 // account is a user as the server keeps it: the SHA-256 digest of the password only.
@@ -186,8 +185,10 @@ func NewChecked(cfg Config) (*Server, error) {
 	if _, err := rand.Read(s.dummy[:]); err != nil {
 		return nil, fmt.Errorf("mockserver: random dummy digest: %w", err)
 	}
+	s.accounts = make(map[string]*userState, len(cfg.Users.Users))
 	for _, u := range cfg.Users.Users {
 		s.users[u.Username] = account{digest: sha256.Sum256([]byte(u.Password)), active: u.Active()}
+		s.accounts[u.Username] = &userState{}
 	}
 	for _, name := range []spec.ErrorName{spec.UnsupportedGrantType, spec.BadCredentials, spec.ServerError, spec.InvalidRequest, spec.InvalidToken} {
 		body, err := json.Marshal(spec.Error(name))
@@ -243,11 +244,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	entry.ContentType = r.Header.Get("Content-Type")
 	entry.Authorization = redactAuthorization(r.Header.Get("Authorization"))
 	entry.Status = rec.status
+	entry.bound() // the journal and the log line get the same bounded texts
 	s.journal.add(entry)
 	if s.log.Enabled(r.Context(), slog.LevelInfo) {
 		attrs := []slog.Attr{
-			slog.String("method", r.Method),
-			slog.String("path", r.URL.Path),
+			slog.String("method", entry.Method),
+			slog.String("path", entry.Path),
 			slog.Int("status", rec.status),
 			slog.Duration("duration", time.Since(start)),
 		}

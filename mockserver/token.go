@@ -69,7 +69,7 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, entry *Journ
 				fmt.Sprintf("the request body is larger than %d bytes", maxBodyBytes))
 			return
 		}
-		s.log.DebugContext(r.Context(), "invalid token request", "reason", err.Error())
+		s.log.DebugContext(r.Context(), "invalid token request", "reason", cut(err.Error(), maxJournalText))
 		s.writeSpecError(w, http.StatusBadRequest, spec.InvalidRequest)
 		return
 	}
@@ -85,7 +85,7 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, entry *Journ
 	ttl := s.TokenTTL() // read once: the JWT's exp and expires_in agree
 	token, err := s.issue(username, ttl)
 	if err != nil {
-		s.log.ErrorContext(r.Context(), "issuing a token", "error", err.Error())
+		s.log.ErrorContext(r.Context(), "issuing a token", "error", cut(err.Error(), maxJournalText))
 		s.writeSpecError(w, http.StatusInternalServerError, spec.ServerError)
 		return
 	}
@@ -202,9 +202,7 @@ func (s *Server) issue(username string, ttl time.Duration) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("sign token: %w", err)
 	}
-	s.mu.Lock()
-	s.issued[username]++
-	s.mu.Unlock()
+	s.countIssued(username)
 	return token, nil
 }
 
