@@ -13,13 +13,16 @@ import (
 // error attribute (RFC 6750 §3.1).
 var errNoCredentials = errors.New("no Authorization header")
 
-// serveProjects is GET /apiops/projects/, which requires a valid Bearer token.
+// serveProjects is List Projects, GET /apiops/projects/: with a valid Bearer token, the
+// projects the token's user is a member of; otherwise 401 with the documented body and a
+// WWW-Authenticate: Bearer challenge.
 func (s *Server) serveProjects(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
 		writeMethodNotAllowed(w, r, http.MethodGet)
 		return
 	}
-	if _, err := s.authorize(r); err != nil {
+	user, err := s.authorize(r)
+	if err != nil {
 		challenge := s.challengeInvalid
 		if errors.Is(err, errNoCredentials) {
 			challenge = s.challengeMissing
@@ -29,7 +32,11 @@ func (s *Server) serveProjects(w http.ResponseWriter, r *http.Request) {
 		s.writeSpecError(w, http.StatusUnauthorized, spec.InvalidToken)
 		return
 	}
-	writeJSONBody(w, http.StatusOK, s.projects)
+	body, ok := s.projects[user]
+	if !ok { // a user of the signing key's earlier fixtures
+		body = s.noProjects
+	}
+	writeJSONBody(w, http.StatusOK, body)
 }
 
 // authorize checks the request's Bearer token (RFC 6750 §2.1: the scheme is

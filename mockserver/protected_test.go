@@ -76,8 +76,8 @@ func TestProtectedEndpoint(t *testing.T) {
 				t.Errorf("WWW-Authenticate %q, want %q", got, tt.challenge)
 			}
 			if tt.status == 200 {
-				var projects []fixtures.Project
-				if err := json.Unmarshal(resp.body, &projects); err != nil || len(projects) != len(fixtures.Default().Projects) {
+				var projects spec.ProjectList
+				if err := json.Unmarshal(resp.body, &projects); err != nil || projects.ResultCount != len(fixtures.Default().ProjectsOf(alice)) {
 					t.Errorf("projects %s: %v", resp.body, err)
 				}
 				return
@@ -86,6 +86,34 @@ func TestProtectedEndpoint(t *testing.T) {
 				t.Errorf("body %+v", got)
 			}
 		})
+	}
+}
+
+// TestListProjects: each user sees the projects they are a member of, in the vendor's
+// List Projects shape; a user in no project gets an empty list.
+func TestListProjects(t *testing.T) {
+	h := newHarness(t, mockserver.Config{})
+	set := fixtures.Default()
+	for _, user := range []string{alice, bob, "erin", "frank"} {
+		u, _ := set.User(user)
+		resp := h.projects("Bearer " + h.token(user, u.Password).AccessToken)
+		want := spec.ProjectList{Status: "SUCCESS", ResultList: []spec.Project{}}
+		for _, p := range set.ProjectsOf(user) {
+			want.ResultList = append(want.ResultList, spec.Project{Name: p.Name, Description: p.Description})
+		}
+		want.ResultCount = len(want.ResultList)
+		wantBody, _ := json.Marshal(want)
+		if resp.StatusCode != 200 || string(resp.body) != string(wantBody) {
+			t.Errorf("%s: %d %s, want %s", user, resp.StatusCode, resp.body, wantBody)
+		}
+	}
+	frank := h.projects("Bearer " + h.token("frank", "frank-secret").AccessToken)
+	if want := `{"status":"SUCCESS","resultList":[],"resultCount":0}`; string(frank.body) != want {
+		t.Errorf("frank: %s, want %s", frank.body, want)
+	}
+	refused := h.projects("Bearer nope")
+	if want := `{"error":"unauthorized_client","error_description":"Invalid token"}`; string(refused.body) != want {
+		t.Errorf("401 body %s, want %s", refused.body, want)
 	}
 }
 

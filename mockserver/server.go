@@ -76,16 +76,17 @@ type Config struct {
 // Server is the mock. It implements http.Handler and is safe for concurrent use.
 // Create it with [New] or [NewChecked].
 type Server struct {
-	cfg      Config
-	users    map[string]account
-	dummy    [sha256.Size]byte // compared for unknown users, so timing does not tell
-	projects []byte            // the protected endpoint's pre-marshalled body
-	key      []byte
-	parser   *jwt.Parser // verifies signature (HS256 only) and expiry on the mock's clock
-	anyTime  *jwt.Parser // verifies the signature only, for Revoke
-	keyFunc  jwt.Keyfunc
-	realNow  func() time.Time
-	log      *slog.Logger
+	cfg        Config
+	users      map[string]account
+	dummy      [sha256.Size]byte // compared for unknown users, so timing does not tell
+	projects   map[string][]byte // List Projects' pre-marshalled 200 body per user
+	noProjects []byte            // the body for a user in no project
+	key        []byte
+	parser     *jwt.Parser // verifies signature (HS256 only) and expiry on the mock's clock
+	anyTime    *jwt.Parser // verifies the signature only, for Revoke
+	keyFunc    jwt.Keyfunc
+	realNow    func() time.Time
+	log        *slog.Logger
 
 	challengeMissing string // WWW-Authenticate for a request without credentials
 	challengeInvalid string // WWW-Authenticate for an invalid, expired or revoked token
@@ -159,18 +160,15 @@ func NewChecked(cfg Config) (*Server, error) {
 	if realNow == nil {
 		realNow = time.Now
 	}
-	projects := cfg.Users.Projects
-	if projects == nil {
-		projects = []fixtures.Project{}
-	}
-	projectsJSON, err := json.Marshal(projects)
+	projects, noProjects, err := projectBodies(cfg.Users)
 	if err != nil {
-		return nil, fmt.Errorf("mockserver: marshal projects: %w", err)
+		return nil, err
 	}
 	s := &Server{
 		cfg:              cfg,
 		users:            make(map[string]account, len(cfg.Users.Users)),
-		projects:         projectsJSON,
+		projects:         projects,
+		noProjects:       noProjects,
 		key:              key,
 		realNow:          realNow,
 		log:              logger,
@@ -200,6 +198,33 @@ func NewChecked(cfg Config) (*Server, error) {
 	s.ttl.Store(int64(cfg.TokenTTL))
 	s.resetState()
 	return s, nil
+}
+
+// projectBodies marshals List Projects' 200 body for every user of set, and the body of a
+// user in no project.
+func projectBodies(set fixtures.Set) (map[string][]byte, []byte, error) {
+	marshal := func(projects []fixtures.Project) ([]byte, error) {
+		list := spec.ProjectList{Status: spec.StatusSuccess, ResultList: make([]spec.Project, 0, len(projects)), ResultCount: len(projects)}
+		for _, p := range projects {
+			list.ResultList = append(list.ResultList, spec.Project{Name: p.Name, Description: p.Description})
+		}
+		body, err := json.Marshal(list)
+		if err != nil {
+			return nil, fmt.Errorf("mockserver: marshal projects: %w", err)
+		}
+		return body, nil
+	}
+	none, err := marshal(nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	bodies := make(map[string][]byte, len(set.Users))
+	for _, u := range set.Users {
+		if bodies[u.Username], err = marshal(set.ProjectsOf(u.Username)); err != nil {
+			return nil, nil, err
+		}
+	}
+	return bodies, none, nil
 }
 
 // checkTTL validates a token lifetime: 0 (never expires) or at least one second.

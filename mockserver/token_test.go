@@ -231,7 +231,7 @@ func TestCustomUsersAndRealm(t *testing.T) {
 		t.Errorf("alice with custom users: %d", resp.StatusCode)
 	}
 	tr := h.token("eve", "eve-secret")
-	if resp := h.projects("Bearer " + tr.AccessToken); resp.StatusCode != http.StatusOK || string(resp.body) != "[]" {
+	if resp := h.projects("Bearer " + tr.AccessToken); resp.StatusCode != http.StatusOK || string(resp.body) != `{"status":"SUCCESS","resultList":[],"resultCount":0}` {
 		t.Errorf("projects with no fixture projects: %d %s", resp.StatusCode, resp.body)
 	}
 	resp := h.projects("Bearer x" + tr.AccessToken)
