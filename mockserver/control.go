@@ -132,6 +132,9 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		d, err := parseDuration(*in.TTL)
+		if err == nil && d < 0 {
+			err = errors.New("negative")
+		}
 		if err == nil {
 			err = s.SetTokenTTL(d)
 		}

@@ -23,7 +23,7 @@ func TestControlState(t *testing.T) {
 	if st.TokenTTLSeconds != 90 || st.FailNextTokens != 0 || st.Latency != "0s" || time.Since(st.Now).Abs() > time.Minute {
 		t.Errorf("state %+v", st)
 	}
-	never := newHarness(t, mockserver.Config{Control: true})
+	never := newHarness(t, mockserver.Config{Control: true, TokenTTL: mockserver.NeverExpires})
 	never.control(http.MethodGet, "/_mock/", "", &st)
 	if st.TokenTTLSeconds != 0 {
 		t.Errorf("never-expiring: token_ttl_seconds %d", st.TokenTTLSeconds)

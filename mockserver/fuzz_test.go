@@ -120,7 +120,8 @@ func FuzzControlAPI(f *testing.F) {
 			t.Fatalf("not JSON: %s", rec.Body)
 		}
 		st := srv.State()
-		if st.FailNextTokens < 0 || st.Latency == "" || st.TokenTTLSeconds < 0 || (rec.Code != http.StatusOK && st.TokenTTLSeconds != 0) {
+		unchanged := int64(mockserver.DefaultTokenTTL / time.Second)
+		if st.FailNextTokens < 0 || st.Latency == "" || st.TokenTTLSeconds < 0 || (rec.Code != http.StatusOK && st.TokenTTLSeconds != unchanged) {
 			t.Fatalf("state %+v", st)
 		}
 	})

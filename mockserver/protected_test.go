@@ -242,7 +242,7 @@ func TestRevokedTokensAreForgottenAtExpiry(t *testing.T) {
 		t.Fatal(err)
 	}
 	long := h.token(alice, aliceSecret).AccessToken
-	if err := h.srv.SetTokenTTL(0); err != nil {
+	if err := h.srv.SetTokenTTL(mockserver.NeverExpires); err != nil {
 		t.Fatal(err)
 	}
 	never := h.token(bob, bobSecret).AccessToken

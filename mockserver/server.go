@@ -2,8 +2,9 @@
 // endpoint (POST /apiops/auth/token) and a Bearer-protected endpoint (GET /apiops/projects/),
 // as the embedded contract in package spec describes them.
 //
-// Use it three ways: the apiops-mock binary; httptest.NewServer(mockserver.New(cfg)) inside
-// any Go test; or in-process from the conformance runner. An opt-in control API under
+// Use it three ways: the apiops-mock binary; inside any Go test, with package mocktest
+// (mocktest.Start(t)) or httptest.NewServer(mockserver.New(cfg)); or in-process from the
+// conformance runner. docs/mock.md describes it. An opt-in control API under
 // /_mock/ (docs/control-api.md) and the matching methods of [Server] move the mock's clock,
 // revoke tokens, change the lifetime of tokens issued next, inject faults and show a
 // journal of what clients sent, secrets redacted.
@@ -28,9 +29,15 @@ import (
 	"github.com/apiops/apiops-conformance/spec"
 )
 
-// DefaultTokenTTL is the token lifetime the apiops-mock binary uses unless told otherwise.
-// The zero value of [Config.TokenTTL] means "never expires", not this default.
+// DefaultTokenTTL is the token lifetime when none is configured: the zero value of
+// [Config.TokenTTL], and the default of apiops-mock's --token-ttl (so `make mock`,
+// mockserver.New(mockserver.Config{}) and mocktest.Start behave the same).
 const DefaultTokenTTL = time.Hour
+
+// NeverExpires as [Config.TokenTTL] (any negative value does) makes issued tokens never
+// expire: no expires_in in the token response, no exp claim. apiops-mock's
+// `--token-ttl 0` maps to it.
+const NeverExpires time.Duration = -1
 
 // DefaultRealm is the realm of the WWW-Authenticate challenges when Config.Realm is empty.
 const DefaultRealm = "apiops"
@@ -42,15 +49,16 @@ const MaxLatency = 10 * time.Second
 const maxBodyBytes = 64 << 10
 
 // Config describes a mock server. The zero value is usable: the embedded demo users,
-// never-expiring tokens, a random signing key, the real clock, no control API, no logs.
+// tokens that live DefaultTokenTTL, a random signing key, the real clock, no control
+// API, no logs.
 type Config struct {
 	// Users are the accounts and the protected data. The zero value means fixtures.Default().
 	Users fixtures.Set
-	// TokenTTL is the lifetime of issued tokens. Zero means tokens never expire: the
-	// token response has no expires_in and the JWT no exp claim. The apiops-mock binary
-	// defaults to DefaultTokenTTL; `--token-ttl 0` maps to zero here. A positive TTL must
-	// be at least one second (expires_in is a whole number of seconds, at least 1);
-	// fractions of a second are dropped. A negative TTL is a configuration error.
+	// TokenTTL is the lifetime of issued tokens. Zero means DefaultTokenTTL, as for the
+	// apiops-mock binary; NeverExpires (any negative value) means tokens never expire:
+	// the token response has no expires_in and the JWT no exp claim (`--token-ttl 0`).
+	// A positive TTL must be at least one second (expires_in is a whole number of
+	// seconds, at least 1); fractions of a second are dropped.
 	TokenTTL time.Duration
 	// SigningKey is the HS256 key of issued tokens. Nil or empty means 32 random bytes.
 	SigningKey []byte
@@ -124,14 +132,20 @@ func New(cfg Config) *Server {
 }
 
 // NewChecked is [New] returning an error instead of panicking when cfg is unusable:
-// invalid users (fixtures.Set.Validate), a negative or sub-second TokenTTL, a realm that is
-// not printable ASCII or holds a quote or backslash.
+// invalid users (fixtures.Set.Validate), a TokenTTL between zero and one second, a realm
+// that is not printable ASCII or holds a quote or backslash.
 func NewChecked(cfg Config) (*Server, error) {
 	if len(cfg.Users.Users) == 0 && len(cfg.Users.Projects) == 0 {
 		cfg.Users = fixtures.Default()
 	}
 	if err := cfg.Users.Validate(); err != nil {
 		return nil, fmt.Errorf("mockserver: users: %w", err)
+	}
+	switch {
+	case cfg.TokenTTL == 0:
+		cfg.TokenTTL = DefaultTokenTTL
+	case cfg.TokenTTL < 0:
+		cfg.TokenTTL = 0 // from here on, 0 means "never expires" (as TokenTTL reports it)
 	}
 	if err := checkTTL(cfg.TokenTTL); err != nil {
 		return nil, err
@@ -230,14 +244,14 @@ func projectBodies(set fixtures.Set) (map[string][]byte, []byte, error) {
 // checkTTL validates a token lifetime: 0 (never expires) or at least one second.
 func checkTTL(d time.Duration) error {
 	if d < 0 || (d > 0 && d < time.Second) {
-		return fmt.Errorf("mockserver: token TTL %v: want 0 (never expires) or at least 1s", d)
+		return fmt.Errorf("mockserver: token TTL %v: want at least 1s, or NeverExpires", d)
 	}
 	return nil
 }
 
-// TokenTTL returns the lifetime of tokens issued from now on: Config.TokenTTL unless
-// [Server.SetTokenTTL] changed it since the start or the last Reset. Zero means they
-// never expire.
+// TokenTTL returns the lifetime of tokens issued from now on: the configured one
+// (Config.TokenTTL, DefaultTokenTTL when zero) unless [Server.SetTokenTTL] changed it
+// since the start or the last Reset. Zero means they never expire.
 func (s *Server) TokenTTL() time.Duration { return time.Duration(s.ttl.Load()) }
 
 // ServeHTTP routes a request: the token endpoint, the protected endpoint, the control API

@@ -44,12 +44,14 @@ func (s *Server) SetLatency(d time.Duration) {
 	s.latency = min(max(d, 0), MaxLatency)
 }
 
-// SetTokenTTL sets the lifetime of tokens issued from now on, as [Config.TokenTTL] does
-// at the start: 0 means they never expire (no expires_in, no exp claim); otherwise d must
-// be at least one second, and fractions of a second are dropped. A negative or sub-second
-// d is an error and changes nothing. Tokens issued before keep their own expiry; Reset
-// restores Config.TokenTTL. It works with or without Config.Control.
+// SetTokenTTL sets the lifetime of tokens issued from now on: 0 or NeverExpires (any
+// negative d) means they never expire (no expires_in, no exp claim), as "0s" does in the
+// control API; otherwise d must be at least one second, and fractions of a second are
+// dropped. A sub-second d is an error and changes nothing. Tokens issued before keep
+// their own expiry; Reset restores the configured lifetime. It works with or without
+// Config.Control.
 func (s *Server) SetTokenTTL(d time.Duration) error {
+	d = max(d, 0)
 	if err := checkTTL(d); err != nil {
 		return err
 	}
@@ -65,7 +67,7 @@ func (s *Server) Journal() []JournalEntry { return s.journal.entries() }
 func (s *Server) ClearJournal() { s.journal.clear() }
 
 // Reset puts the clock back to real time, restores the configured token lifetime
-// (Config.TokenTTL), clears revocations and faults and empties the journal. Tokens issued
+// (Config.TokenTTL or its default), clears revocations and faults and empties the journal. Tokens issued
 // before stay valid (unless expired on the real clock); RevokeUser counts from here.
 func (s *Server) Reset() {
 	s.offset.Store(0)

@@ -127,8 +127,11 @@ func (c *cli) build(logger *slog.Logger) (*mockserver.Server, *tls.Config, error
 		ControlAllowRemote: c.ControlAllowRemote,
 		Logger:             logger,
 	}
-	if c.TokenTTL < 0 {
+	switch {
+	case c.TokenTTL < 0:
 		return nil, nil, fmt.Errorf("--token-ttl %v: must be 0 (never expires) or positive", c.TokenTTL)
+	case c.TokenTTL == 0:
+		cfg.TokenTTL = mockserver.NeverExpires
 	}
 	if c.Users != "" {
 		set, err := fixtures.Load(c.Users)
