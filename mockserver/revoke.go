@@ -3,6 +3,7 @@ package mockserver
 import (
 	"container/heap"
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -25,11 +26,12 @@ var (
 // account's revocation is one cutoff per known account. Garbage, foreign tokens and
 // unknown accounts store nothing.
 
-// userState is what the mock counts per known account (guarded by Server.mu).
+// userState is what the mock counts per known account. Server.accounts is not changed
+// after New, so it is read without a lock; the fields but issued are guarded by Server.mu.
 type userState struct {
-	issued     int    // tokens issued, ever
-	issuedAtRv int    // issued at the account's last revocation
-	cutoff     uint64 // tokens whose issue sequence number is ≤ cutoff are revoked; 0: none
+	issued     atomic.Int64 // tokens issued, ever
+	issuedAtRv int64        // issued at the account's last revocation
+	cutoff     uint64       // tokens whose issue sequence number is ≤ cutoff are revoked; 0: none
 }
 
 // revokedToken is a revoked token's id and expiry, ordered by expiry in expiryHeap.
@@ -105,10 +107,11 @@ func (s *Server) RevokeUser(username string) (int, error) {
 	if !ok {
 		return 0, ErrUnknownAccount
 	}
-	n := u.issued - u.issuedAtRv
-	u.issuedAtRv = u.issued
+	issued := u.issued.Load()
+	n := issued - u.issuedAtRv
+	u.issuedAtRv = issued
 	u.cutoff = seq
-	return n, nil
+	return int(n), nil
 }
 
 // isRevoked reports whether a verified token was revoked, by itself or with its account.
@@ -128,9 +131,7 @@ func (s *Server) isRevoked(c *claims) bool {
 
 // countIssued counts a token issued to a known account.
 func (s *Server) countIssued(username string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if u, ok := s.accounts[username]; ok {
-		u.issued++
+		u.issued.Add(1)
 	}
 }

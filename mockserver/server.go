@@ -106,9 +106,10 @@ type Server struct {
 	seq     atomic.Uint64
 	journal journal
 
+	failNext atomic.Int64 // token requests still to fail (FailNextTokens)
+	latency  atomic.Int64 // injected latency in nanoseconds (SetLatency)
+
 	mu       sync.Mutex
-	failNext int
-	latency  time.Duration
 	revoked  map[string]struct{}   // jti of revoked tokens not expired yet (revoke.go)
 	expiries expiryHeap            // the expiring ones among them, soonest first
 	accounts map[string]*userState // per known account: issue count, revocation cutoff
@@ -283,16 +284,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	entry.ContentType = r.Header.Get("Content-Type")
 	entry.Authorization = redactAuthorization(r.Header.Get("Authorization"))
 	entry.Status = rec.status
-	entry.bound() // the journal and the log line get the same bounded texts
-	s.journal.add(entry)
+	rcd := newRecord(&entry) // the journal and the log line get the same bounded texts
+	s.journal.add(rcd)
 	if s.log.Enabled(r.Context(), slog.LevelInfo) {
 		attrs := []slog.Attr{
-			slog.String("method", entry.Method),
-			slog.String("path", entry.Path),
+			slog.String("method", rcd.method),
+			slog.String("path", rcd.path),
 			slog.Int("status", rec.status),
 			slog.Duration("duration", time.Since(start)),
 		}
-		if id := entry.clientID(); id != "" {
+		if id := rcd.clientID(); id != "" {
 			attrs = append(attrs, slog.String("client_id", id))
 		}
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
@@ -302,9 +303,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // waitLatency sleeps the injected latency, if any. It reports false when the request's
 // context ended first.
 func (s *Server) waitLatency(ctx context.Context) bool {
-	s.mu.Lock()
-	d := s.latency
-	s.mu.Unlock()
+	d := time.Duration(s.latency.Load())
 	if d <= 0 {
 		return true
 	}
@@ -343,12 +342,20 @@ func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 const contentTypeJSON = "application/json;charset=UTF-8"
 
+// The header values every answer of the mock carries, allocated once: net/http only reads
+// them, and nothing in the mock changes a value in place.
+var (
+	headerJSON    = []string{contentTypeJSON}
+	headerNoStore = []string{"no-store"}
+	headerNoCache = []string{"no-cache"}
+)
+
 // writeJSONBody writes a JSON body with the headers every answer of the mock carries.
 func writeJSONBody(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
-	h.Set("Content-Type", contentTypeJSON)
-	h.Set("Cache-Control", "no-store")
-	h.Set("Pragma", "no-cache")
+	h["Content-Type"] = headerJSON
+	h["Cache-Control"] = headerNoStore
+	h["Pragma"] = headerNoCache
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }

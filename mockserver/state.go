@@ -31,17 +31,13 @@ func (s *Server) Advance(d time.Duration) {
 // FailNextTokens makes the next n token requests answer 500 server_error, whatever they
 // contain; n ≤ 0 clears it. It works with or without Config.Control.
 func (s *Server) FailNextTokens(n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failNext = max(n, 0)
+	s.failNext.Store(int64(max(n, 0)))
 }
 
 // SetLatency delays every request outside the control API by d (clamped to
 // 0..MaxLatency); 0 clears it. A client that gives up stops the wait.
 func (s *Server) SetLatency(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.latency = min(max(d, 0), MaxLatency)
+	s.latency.Store(int64(min(max(d, 0), MaxLatency)))
 }
 
 // SetTokenTTL sets the lifetime of tokens issued from now on: 0 or NeverExpires (any
@@ -79,12 +75,12 @@ func (s *Server) Reset() {
 func (s *Server) resetState() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.failNext = 0
-	s.latency = 0
+	s.failNext.Store(0)
+	s.latency.Store(0)
 	s.revoked = make(map[string]struct{})
 	s.expiries = nil
 	for _, u := range s.accounts {
-		u.issuedAtRv = u.issued
+		u.issuedAtRv = u.issued.Load()
 		u.cutoff = 0
 	}
 }
@@ -105,8 +101,9 @@ func (s *Server) State() State {
 	now := s.Now()
 	s.mu.Lock()
 	s.dropExpiredLocked(now)
-	failNext, latency, revoked := s.failNext, s.latency, len(s.revoked)
+	revoked := len(s.revoked)
 	s.mu.Unlock()
+	failNext, latency := int(s.failNext.Load()), time.Duration(s.latency.Load())
 	return State{
 		Now:             now.UTC(),
 		TokenTTLSeconds: int64(s.TokenTTL() / time.Second),
