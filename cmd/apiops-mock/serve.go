@@ -94,7 +94,7 @@ func shutdown(hs *http.Server, signals <-chan os.Signal, grace time.Duration, lo
 // from, whether the control API is on, the token lifetime, and how to stop it.
 func (c *cli) banner(base string, srv *mockserver.Server) string {
 	var b strings.Builder
-	accounts := "demo accounts (" + demoAccounts() + "; see the README)"
+	accounts := "demo accounts (" + demoAccounts() + "; docs/mock.md)"
 	if c.Users != "" {
 		accounts = c.Users + " (--users)"
 	}
