@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/netip"
 	"strings"
 	"time"
 )
@@ -25,9 +23,7 @@ const maxFailNext = 1_000_000
 // serveControl is the control API under /_mock/. Every answer is JSON; bad input is a
 // 4xx JSON error, never a 5xx.
 func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
-	if !s.cfg.ControlAllowRemote && !isLoopback(r.RemoteAddr) {
-		writeError(w, http.StatusForbidden, "access_denied",
-			"the control API answers loopback clients only (apiops-mock --control-allow-remote)")
+	if !s.guardControl(w, r) {
 		return
 	}
 	path := strings.TrimSuffix(r.URL.Path, "/")
@@ -68,11 +64,23 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		var n int
 		switch {
 		case in.Token != nil && in.ClientID == nil && *in.Token != "":
-			if s.Revoke(*in.Token) {
+			revoked, err := s.Revoke(*in.Token)
+			switch {
+			case errors.Is(err, ErrMalformedToken):
+				badControl(w, `"token" is not a JWT: give an access_token this mock issued`)
+				return
+			case err != nil:
+				writeError(w, http.StatusNotFound, "not_found", `"token" is not a token this mock issued (its signature does not verify with the mock's key)`)
+				return
+			case revoked:
 				n = 1
 			}
 		case in.ClientID != nil && in.Token == nil && *in.ClientID != "":
-			n = s.RevokeUser(*in.ClientID)
+			var err error
+			if n, err = s.RevokeUser(*in.ClientID); err != nil {
+				writeError(w, http.StatusNotFound, "not_found", fmt.Sprintf(`"client_id" %q is not one of the mock's accounts`, truncate(*in.ClientID)))
+				return
+			}
 		default:
 			badControl(w, `give exactly one of "token" or "client_id", not empty`)
 			return
@@ -124,6 +132,9 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		d, err := parseDuration(*in.TTL)
+		if err == nil && d < 0 {
+			err = errors.New("negative")
+		}
 		if err == nil {
 			err = s.SetTokenTTL(d)
 		}
@@ -151,16 +162,6 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeError(w, http.StatusNotFound, "not_found", "no such control endpoint; see docs/control-api.md")
 	}
-}
-
-// isLoopback reports whether a RemoteAddr ("host:port") is a loopback address.
-func isLoopback(remoteAddr string) bool {
-	host, _, err := net.SplitHostPort(remoteAddr)
-	if err != nil {
-		return false
-	}
-	addr, err := netip.ParseAddr(host)
-	return err == nil && addr.Unmap().IsLoopback()
 }
 
 // allow writes a 405 and reports false unless r uses method.
@@ -229,13 +230,8 @@ func parseDuration(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// truncate shortens user input quoted in an error text.
-func truncate(s string) string {
-	if len(s) > 64 {
-		return s[:64] + "…"
-	}
-	return s
-}
+// truncate shortens user input quoted in an error text, as the journal cuts.
+func truncate(s string) string { return cut(s, 64) }
 
 func badControl(w http.ResponseWriter, description string) {
 	writeError(w, http.StatusBadRequest, "invalid_request", description)

@@ -23,7 +23,7 @@ func TestControlState(t *testing.T) {
 	if st.TokenTTLSeconds != 90 || st.FailNextTokens != 0 || st.Latency != "0s" || time.Since(st.Now).Abs() > time.Minute {
 		t.Errorf("state %+v", st)
 	}
-	never := newHarness(t, mockserver.Config{Control: true})
+	never := newHarness(t, mockserver.Config{Control: true, TokenTTL: mockserver.NeverExpires})
 	never.control(http.MethodGet, "/_mock/", "", &st)
 	if st.TokenTTLSeconds != 0 {
 		t.Errorf("never-expiring: token_ttl_seconds %d", st.TokenTTLSeconds)
@@ -54,9 +54,24 @@ func TestControlRevoke(t *testing.T) {
 	if got.Revoked != 1 {
 		t.Errorf("revoke token: %d", got.Revoked)
 	}
-	h.control(http.MethodPost, "/_mock/revoke", `{"token":"garbage"}`, &got)
+	h.control(http.MethodPost, "/_mock/revoke", `{"token":"`+a1+`"}`, &got)
 	if got.Revoked != 0 {
-		t.Errorf("revoke garbage: %d", got.Revoked)
+		t.Errorf("revoke token twice: %d", got.Revoked)
+	}
+	foreign := newHarness(t, mockserver.Config{}).token(alice, aliceSecret).AccessToken
+	for body, status := range map[string]int{
+		`{"token":"garbage"}`:            400,
+		`{"token":"a.b.c"}`:              400,
+		`{"token":"` + foreign + `"}`:    404,
+		`{"client_id":"nobody"}`:         404,
+		`{"client_id":"` + alice + ` "}`: 404,
+	} {
+		if resp := h.control(http.MethodPost, "/_mock/revoke", body, nil); resp.StatusCode != status {
+			t.Errorf("revoke %.60s: %d %s, want %d", body, resp.StatusCode, resp.body, status)
+		}
+	}
+	if st := h.srv.State(); st.RevokedTokens != 1 {
+		t.Errorf("revoked_tokens %d, want 1", st.RevokedTokens)
 	}
 	h.control(http.MethodPost, "/_mock/revoke", `{"client_id":"alice"}`, &got)
 	if got.Revoked != 2 {
@@ -238,7 +253,7 @@ func TestControlRemoteRefused(t *testing.T) {
 	for _, allowRemote := range []bool{false, true} {
 		srv := mockserver.New(mockserver.Config{Control: true, ControlAllowRemote: allowRemote})
 		for _, remote := range []string{"203.0.113.7:4000", "[2001:db8::1]:4000", "garbage"} {
-			req := httptest.NewRequest(http.MethodGet, "/_mock/", nil)
+			req := httptest.NewRequest(http.MethodGet, "http://127.0.0.1:8080/_mock/", nil)
 			req.RemoteAddr = remote
 			rec := httptest.NewRecorder()
 			srv.ServeHTTP(rec, req)
@@ -252,7 +267,7 @@ func TestControlRemoteRefused(t *testing.T) {
 			checkResponse(t, req, rec.Code, rec.Header(), rec.Body.Bytes())
 		}
 		for _, local := range []string{"127.0.0.1:1", "127.9.9.9:1", "[::1]:1", "[::ffff:127.0.0.1]:1"} {
-			req := httptest.NewRequest(http.MethodGet, "/_mock/", nil)
+			req := httptest.NewRequest(http.MethodGet, "http://localhost:8080/_mock/", nil)
 			req.RemoteAddr = local
 			rec := httptest.NewRecorder()
 			srv.ServeHTTP(rec, req)

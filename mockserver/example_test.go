@@ -13,9 +13,11 @@ import (
 )
 
 // ExampleNew serves the mock in a test with httptest, obtains a token for a demo user and
-// calls the protected endpoint with it; then the mock's clock moves past the expiry.
+// calls the protected endpoint with it; then the mock's clock moves past the expiry. The
+// zero Config behaves as `make mock` does: demo accounts, tokens that live an hour.
+// (Package mocktest does the serving and cleaning up in one call.)
 func ExampleNew() {
-	mock := mockserver.New(mockserver.Config{TokenTTL: time.Hour})
+	mock := mockserver.New(mockserver.Config{})
 	ts := httptest.NewServer(mock)
 	defer ts.Close()
 

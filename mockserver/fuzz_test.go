@@ -107,7 +107,9 @@ func FuzzControlAPI(f *testing.F) {
 		if path == "/_mock/" || (path == "/_mock/journal" && which%2 == 0) {
 			method = http.MethodGet
 		}
-		req := httptest.NewRequest(method, path, strings.NewReader(body))
+		req := httptest.NewRequest(method, "http://127.0.0.1:8080"+path, strings.NewReader(body))
+		req.RemoteAddr = "127.0.0.1:50000"
+		req.Header.Set("Content-Type", "application/json")
 		rec := httptest.NewRecorder()
 		srv.ServeHTTP(rec, req)
 		if rec.Code >= 500 {
@@ -118,7 +120,8 @@ func FuzzControlAPI(f *testing.F) {
 			t.Fatalf("not JSON: %s", rec.Body)
 		}
 		st := srv.State()
-		if st.FailNextTokens < 0 || st.Latency == "" || st.TokenTTLSeconds < 0 || (rec.Code != http.StatusOK && st.TokenTTLSeconds != 0) {
+		unchanged := int64(mockserver.DefaultTokenTTL / time.Second)
+		if st.FailNextTokens < 0 || st.Latency == "" || st.TokenTTLSeconds < 0 || (rec.Code != http.StatusOK && st.TokenTTLSeconds != unchanged) {
 			t.Fatalf("state %+v", st)
 		}
 	})

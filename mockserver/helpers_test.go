@@ -159,12 +159,16 @@ func (h *harness) projects(authorization string) response {
 	return h.do(req)
 }
 
-// control calls the control API and decodes a 200 answer into out (if not nil).
+// control calls the control API as curl or a Go client would (application/json on a
+// POST, no Origin) and decodes a 200 answer into out (if not nil).
 func (h *harness) control(method, path, body string, out any) response {
 	h.t.Helper()
 	req, err := http.NewRequest(method, h.url(path), strings.NewReader(body))
 	if err != nil {
 		h.t.Fatal(err)
+	}
+	if method == http.MethodPost {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	resp := h.do(req)
 	if out != nil && resp.StatusCode == http.StatusOK {

@@ -2,6 +2,7 @@ package mockserver
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -29,30 +30,37 @@ type JournalEntry struct {
 	Status        int    `json:"status"`
 }
 
-func (e *JournalEntry) clientID() string {
-	if len(e.Form[paramClientID]) == 1 {
-		return e.Form[paramClientID][0]
-	}
-	return ""
-}
-
 // redactForm replaces, in place, the values of secret-looking parameters with Redacted.
 // The caller owns form and no longer needs the secrets.
 func redactForm(form url.Values) {
 	for name, values := range form {
-		if isSecretParam(name) {
-			redacted := make([]string, len(values))
-			for i := range redacted {
-				redacted[i] = Redacted
-			}
-			form[name] = redacted
+		if !isSecretParam(name) {
+			continue
 		}
+		if len(values) == 1 {
+			form[name] = redactedOne
+			continue
+		}
+		redacted := make([]string, len(values))
+		for i := range redacted {
+			redacted[i] = Redacted
+		}
+		form[name] = redacted
 	}
 }
 
+// redactedOne is the redacted value of a parameter given once; shared, never modified.
+var redactedOne = []string{Redacted}
+
 func isSecretParam(name string) bool {
+	switch name {
+	case paramGrantType, paramClientID:
+		return false
+	case paramClientSecret:
+		return true
+	}
 	n := strings.ToLower(name)
-	return n == paramClientSecret || strings.Contains(n, "secret") || strings.Contains(n, "password") ||
+	return strings.Contains(n, "secret") || strings.Contains(n, "password") ||
 		strings.Contains(n, "token") || strings.Contains(n, "assertion") || strings.Contains(n, "key")
 }
 
@@ -77,76 +85,154 @@ const (
 	maxJournalValues = 3   // values kept per parameter (enough to show a repeat)
 )
 
-// bound truncates the entry's texts and form to the journal's limits; a truncated text
-// ends in "…".
-func (e *JournalEntry) bound() {
-	e.Method = cut(e.Method, maxJournalText)
-	e.Path = cut(e.Path, maxJournalText)
-	e.ContentType = cut(e.ContentType, maxJournalText)
-	if e.Form == nil || !oversized(e.Form) {
-		return
-	}
-	out := make(url.Values, maxJournalParams)
+// record is a journal entry as the journal keeps it: its texts cut to the journal's
+// limits and copied into one allocation (a short value may be a piece of a large request
+// line or body, which the journal must not keep alive), the form as name–value pairs.
+// The log line of the request is written from the record too.
+type record struct {
+	time                                     time.Time
+	status                                   int
+	method, path, contentType, authorization string
+	form                                     []string // name, value, name, value, …
+	hasForm                                  bool
+}
+
+// newRecord bounds and copies e. A cut text ends in "…(+N bytes)".
+func newRecord(e *JournalEntry) record {
+	size := len(e.Method) + len(e.Path) + len(e.ContentType) + len(e.Authorization)
+	var names [maxJournalParams]string // the parameters kept (any 16 of more)
+	params, pairs := 0, 0
 	for name, values := range e.Form {
-		if len(out) == maxJournalParams {
+		if params == maxJournalParams {
 			break
 		}
-		values = values[:min(len(values), maxJournalValues)]
-		short := make([]string, len(values))
-		for i, v := range values {
-			short[i] = cut(v, maxJournalValue)
+		names[params] = name
+		params++
+		n := min(len(values), maxJournalValues)
+		pairs += n
+		size += n * min(len(name), maxJournalText+cutMarkLen)
+		for _, v := range values[:n] {
+			size += min(len(v), maxJournalValue+cutMarkLen)
 		}
-		out[cut(name, maxJournalText)] = short
 	}
-	e.Form = out
+	var b strings.Builder
+	b.Grow(min(size, 64<<10))
+	var offsets [4 + 2*maxJournalParams*maxJournalValues]int // ends of the texts in b
+	k := 0
+	put := func(s string, n int) {
+		appendCut(&b, s, n)
+		offsets[k] = b.Len()
+		k++
+	}
+	put(e.Method, maxJournalText)
+	put(e.Path, maxJournalText)
+	put(e.ContentType, maxJournalText)
+	put(e.Authorization, maxJournalText)
+	for _, name := range names[:params] {
+		values := e.Form[name]
+		for _, v := range values[:min(len(values), maxJournalValues)] {
+			put(name, maxJournalText)
+			put(v, maxJournalValue)
+		}
+	}
+	all := b.String()
+	text := func(i int) string {
+		start := 0
+		if i > 0 {
+			start = offsets[i-1]
+		}
+		return all[start:offsets[i]]
+	}
+	r := record{
+		time: e.Time, status: e.Status,
+		method: text(0), path: text(1), contentType: text(2), authorization: text(3),
+		hasForm: e.Form != nil,
+	}
+	if pairs > 0 {
+		r.form = make([]string, 2*pairs)
+		for i := range r.form {
+			r.form[i] = text(4 + i)
+		}
+	}
+	return r
 }
 
-// oversized reports whether form exceeds a journal bound.
-func oversized(form url.Values) bool {
-	if len(form) > maxJournalParams {
-		return true
-	}
-	for name, values := range form {
-		if len(name) > maxJournalText || len(values) > maxJournalValues {
-			return true
-		}
-		for _, v := range values {
-			if len(v) > maxJournalValue {
-				return true
-			}
+// clientID is the record's client_id when the form has exactly one.
+func (r *record) clientID() string {
+	id, found := "", 0
+	for i := 0; i < len(r.form); i += 2 {
+		if r.form[i] == paramClientID {
+			id = r.form[i+1]
+			found++
 		}
 	}
-	return false
+	if found != 1 {
+		return ""
+	}
+	return id
 }
 
-// cut shortens s to at most n bytes plus "…", on a rune boundary.
+// entry is the record as a JournalEntry the caller may modify.
+func (r *record) entry() JournalEntry {
+	e := JournalEntry{
+		Time: r.time, Method: r.method, Path: r.path, ContentType: r.contentType,
+		Authorization: r.authorization, Status: r.status,
+	}
+	if r.hasForm {
+		e.Form = make(url.Values, len(r.form)/2)
+		for i := 0; i < len(r.form); i += 2 {
+			e.Form[r.form[i]] = append(e.Form[r.form[i]], r.form[i+1])
+		}
+	}
+	return e
+}
+
+// cutMarkLen is the length of the longest "…(+N bytes)" that cut appends.
+const cutMarkLen = len("…(+") + 20 + len(" bytes)")
+
+// cut shortens s to at most n bytes, on a rune boundary, followed by "…(+N bytes)" that
+// says how many bytes were cut.
 func cut(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
+	var b strings.Builder
+	appendCut(&b, s, n)
+	return b.String()
+}
+
+// appendCut writes s to b, cut as cut does.
+func appendCut(b *strings.Builder, s string, n int) {
+	if len(s) <= n {
+		b.WriteString(s)
+		return
+	}
 	for n > 0 && !utf8.RuneStart(s[n]) {
 		n--
 	}
-	return s[:n] + "…"
+	b.WriteString(s[:n])
+	b.WriteString("…(+")
+	var digits [20]byte
+	b.Write(strconv.AppendInt(digits[:0], int64(len(s)-n), 10))
+	b.WriteString(" bytes)")
 }
 
-// journal is a bounded ring of entries, safe for concurrent use.
+// journal is a bounded ring of records, safe for concurrent use.
 type journal struct {
 	mu   sync.Mutex
 	max  int
-	buf  []JournalEntry
-	next int // where the next entry goes once buf is full
+	buf  []record
+	next int // where the next record goes once buf is full
 }
 
-func (j *journal) add(e JournalEntry) {
-	e.bound()
+func (j *journal) add(r record) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if len(j.buf) < j.max {
-		j.buf = append(j.buf, e)
+		j.buf = append(j.buf, r)
 		return
 	}
-	j.buf[j.next] = e
+	j.buf[j.next] = r
 	j.next = (j.next + 1) % j.max
 }
 
@@ -154,12 +240,11 @@ func (j *journal) entries() []JournalEntry {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	out := make([]JournalEntry, 0, len(j.buf))
-	out = append(out, j.buf[j.next:]...)
-	out = append(out, j.buf[:j.next]...)
-	for i := range out { // the caller may modify what it gets
-		if out[i].Form != nil {
-			out[i].Form = cloneValues(out[i].Form)
-		}
+	for _, r := range j.buf[j.next:] {
+		out = append(out, r.entry())
+	}
+	for _, r := range j.buf[:j.next] {
+		out = append(out, r.entry())
 	}
 	return out
 }
@@ -169,12 +254,4 @@ func (j *journal) clear() {
 	defer j.mu.Unlock()
 	j.buf = nil
 	j.next = 0
-}
-
-func cloneValues(v url.Values) url.Values {
-	out := make(url.Values, len(v))
-	for name, values := range v {
-		out[name] = append([]string(nil), values...)
-	}
-	return out
 }

@@ -12,7 +12,6 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
-	"github.com/apiops/apiops-conformance/fixtures"
 	"github.com/apiops/apiops-conformance/mockserver"
 	"github.com/apiops/apiops-conformance/spec"
 )
@@ -47,8 +46,8 @@ func TestOAuth2Client(t *testing.T) {
 			defer resp.Body.Close()
 			body, _ := io.ReadAll(resp.Body)
 			checkResponse(t, resp.Request, resp.StatusCode, resp.Header, body)
-			var projects []fixtures.Project
-			if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &projects) != nil || len(projects) == 0 {
+			var projects spec.ProjectList
+			if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &projects) != nil || projects.ResultCount == 0 {
 				t.Errorf("protected call: %d %s", resp.StatusCode, body)
 			}
 		})

@@ -13,23 +13,30 @@ import (
 // error attribute (RFC 6750 §3.1).
 var errNoCredentials = errors.New("no Authorization header")
 
-// serveProjects is GET /apiops/projects/, which requires a valid Bearer token.
+// serveProjects is List Projects, GET /apiops/projects/: with a valid Bearer token, the
+// projects the token's user is a member of; otherwise 401 with the documented body and a
+// WWW-Authenticate: Bearer challenge.
 func (s *Server) serveProjects(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
 		writeMethodNotAllowed(w, r, http.MethodGet)
 		return
 	}
-	if _, err := s.authorize(r); err != nil {
+	user, err := s.authorize(r)
+	if err != nil {
 		challenge := s.challengeInvalid
 		if errors.Is(err, errNoCredentials) {
 			challenge = s.challengeMissing
 		}
-		s.log.DebugContext(r.Context(), "bearer token refused", "reason", err.Error())
+		s.log.DebugContext(r.Context(), "bearer token refused", "reason", cut(err.Error(), maxJournalText))
 		w.Header().Set("WWW-Authenticate", challenge)
 		s.writeSpecError(w, http.StatusUnauthorized, spec.InvalidToken)
 		return
 	}
-	writeJSONBody(w, http.StatusOK, s.projects)
+	body, ok := s.projects[user]
+	if !ok { // a user of the signing key's earlier fixtures
+		body = s.noProjects
+	}
+	writeJSONBody(w, http.StatusOK, body)
 }
 
 // authorize checks the request's Bearer token (RFC 6750 §2.1: the scheme is
@@ -70,19 +77,4 @@ func (s *Server) verify(token string) (*claims, error) {
 		return nil, errors.New("invalid token: no sub or jti")
 	}
 	return &c, nil
-}
-
-// isRevoked reports whether a verified token was revoked, by itself or with its user.
-func (s *Server) isRevoked(c *claims) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.revoked[c.ID]; ok {
-		return true
-	}
-	cutoff, ok := s.userCutoff[c.Subject]
-	if !ok {
-		return false
-	}
-	seq, ok := seqOf(c.ID)
-	return !ok || seq <= cutoff
 }

@@ -2,6 +2,7 @@ package mockserver_test
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -75,8 +76,8 @@ func TestProtectedEndpoint(t *testing.T) {
 				t.Errorf("WWW-Authenticate %q, want %q", got, tt.challenge)
 			}
 			if tt.status == 200 {
-				var projects []fixtures.Project
-				if err := json.Unmarshal(resp.body, &projects); err != nil || len(projects) != len(fixtures.Default().Projects) {
+				var projects spec.ProjectList
+				if err := json.Unmarshal(resp.body, &projects); err != nil || projects.ResultCount != len(fixtures.Default().ProjectsOf(alice)) {
 					t.Errorf("projects %s: %v", resp.body, err)
 				}
 				return
@@ -85,6 +86,34 @@ func TestProtectedEndpoint(t *testing.T) {
 				t.Errorf("body %+v", got)
 			}
 		})
+	}
+}
+
+// TestListProjects: each user sees the projects they are a member of, in the vendor's
+// List Projects shape; a user in no project gets an empty list.
+func TestListProjects(t *testing.T) {
+	h := newHarness(t, mockserver.Config{})
+	set := fixtures.Default()
+	for _, user := range []string{alice, bob, "erin", "frank"} {
+		u, _ := set.User(user)
+		resp := h.projects("Bearer " + h.token(user, u.Password).AccessToken)
+		want := spec.ProjectList{Status: "SUCCESS", ResultList: []spec.Project{}}
+		for _, p := range set.ProjectsOf(user) {
+			want.ResultList = append(want.ResultList, spec.Project{Name: p.Name, Description: p.Description})
+		}
+		want.ResultCount = len(want.ResultList)
+		wantBody, _ := json.Marshal(want)
+		if resp.StatusCode != 200 || string(resp.body) != string(wantBody) {
+			t.Errorf("%s: %d %s, want %s", user, resp.StatusCode, resp.body, wantBody)
+		}
+	}
+	frank := h.projects("Bearer " + h.token("frank", "frank-secret").AccessToken)
+	if want := `{"status":"SUCCESS","resultList":[],"resultCount":0}`; string(frank.body) != want {
+		t.Errorf("frank: %s, want %s", frank.body, want)
+	}
+	refused := h.projects("Bearer nope")
+	if want := `{"error":"unauthorized_client","error_description":"Invalid token"}`; string(refused.body) != want {
+		t.Errorf("401 body %s, want %s", refused.body, want)
 	}
 }
 
@@ -153,14 +182,19 @@ func TestRevocation(t *testing.T) {
 	a2 := h.token(alice, aliceSecret).AccessToken
 	b1 := h.token(bob, bobSecret).AccessToken
 
-	if !h.srv.Revoke(a1) {
-		t.Fatal("Revoke(a1) = false")
+	if ok, err := h.srv.Revoke(a1); !ok || err != nil {
+		t.Fatalf("Revoke(a1) = %v, %v", ok, err)
 	}
-	if h.srv.Revoke(a1) {
-		t.Error("Revoke(a1) twice = true")
+	if ok, err := h.srv.Revoke(a1); ok || err != nil {
+		t.Errorf("Revoke(a1) twice = %v, %v", ok, err)
 	}
-	if h.srv.Revoke("not-a-token") {
-		t.Error("Revoke(garbage) = true")
+	if _, err := h.srv.Revoke("not-a-token"); !errors.Is(err, mockserver.ErrMalformedToken) {
+		t.Errorf("Revoke(garbage) error %v", err)
+	}
+	foreign := mockserver.New(mockserver.Config{})
+	ft := newHarness(t, mockserver.Config{}).token(alice, aliceSecret).AccessToken
+	if _, err := foreign.Revoke(ft); !errors.Is(err, mockserver.ErrUnknownToken) {
+		t.Errorf("Revoke(another mock's token) error %v", err)
 	}
 	want := map[string]int{a1: 401, a2: 200, b1: 200}
 	for tok, status := range want {
@@ -168,8 +202,8 @@ func TestRevocation(t *testing.T) {
 			t.Errorf("after Revoke(a1): %d, want %d", resp.StatusCode, status)
 		}
 	}
-	if n := h.srv.RevokeUser(alice); n != 2 {
-		t.Errorf("RevokeUser(alice) = %d, want 2", n)
+	if n, err := h.srv.RevokeUser(alice); n != 2 || err != nil {
+		t.Errorf("RevokeUser(alice) = %d, %v; want 2", n, err)
 	}
 	a3 := h.token(alice, aliceSecret).AccessToken // issued after: valid
 	want = map[string]int{a1: 401, a2: 401, a3: 200, b1: 200}
@@ -178,16 +212,62 @@ func TestRevocation(t *testing.T) {
 			t.Errorf("after RevokeUser(alice): %d, want %d", resp.StatusCode, status)
 		}
 	}
-	if n := h.srv.RevokeUser(alice); n != 1 {
-		t.Errorf("second RevokeUser(alice) = %d, want 1", n)
+	if n, err := h.srv.RevokeUser(alice); n != 1 || err != nil {
+		t.Errorf("second RevokeUser(alice) = %d, %v; want 1", n, err)
 	}
-	if n := h.srv.RevokeUser("nobody"); n != 0 {
-		t.Errorf("RevokeUser(nobody) = %d", n)
+	if n, err := h.srv.RevokeUser("carol"); n != 0 || err != nil {
+		t.Errorf("RevokeUser(carol, disabled) = %d, %v", n, err)
+	}
+	if _, err := h.srv.RevokeUser("nobody"); !errors.Is(err, mockserver.ErrUnknownAccount) {
+		t.Errorf("RevokeUser(nobody) error %v", err)
 	}
 	h.srv.Reset() // revocations cleared; issued tokens stay valid
 	for _, tok := range []string{a1, a2, a3, b1} {
 		if resp := h.projects("Bearer " + tok); resp.StatusCode != 200 {
 			t.Errorf("after Reset: %d", resp.StatusCode)
+		}
+	}
+	if n, _ := h.srv.RevokeUser(alice); n != 0 {
+		t.Errorf("RevokeUser(alice) after Reset = %d, want 0", n)
+	}
+}
+
+// TestRevokedTokensAreForgottenAtExpiry: a revoked token's id is kept until the token's
+// own expiry on the mock's clock, a never-expiring token's for good; an expired token
+// has nothing to revoke.
+func TestRevokedTokensAreForgottenAtExpiry(t *testing.T) {
+	h := newHarness(t, mockserver.Config{TokenTTL: time.Hour})
+	short := h.token(alice, aliceSecret).AccessToken
+	if err := h.srv.SetTokenTTL(2 * time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	long := h.token(alice, aliceSecret).AccessToken
+	if err := h.srv.SetTokenTTL(mockserver.NeverExpires); err != nil {
+		t.Fatal(err)
+	}
+	never := h.token(bob, bobSecret).AccessToken
+	for _, tok := range []string{short, long, never} {
+		if ok, err := h.srv.Revoke(tok); !ok || err != nil {
+			t.Fatalf("Revoke = %v, %v", ok, err)
+		}
+	}
+	if n := h.srv.State().RevokedTokens; n != 3 {
+		t.Errorf("revoked_tokens %d, want 3", n)
+	}
+	h.srv.Advance(90 * time.Minute)
+	if n := h.srv.State().RevokedTokens; n != 2 {
+		t.Errorf("after the first expiry: revoked_tokens %d, want 2", n)
+	}
+	if ok, err := h.srv.Revoke(short); ok || err != nil {
+		t.Errorf("Revoke(expired) = %v, %v; want false, nil", ok, err)
+	}
+	h.srv.Advance(time.Hour)
+	if n := h.srv.State().RevokedTokens; n != 1 {
+		t.Errorf("after the second expiry: revoked_tokens %d, want 1 (the never-expiring token)", n)
+	}
+	for tok, status := range map[string]int{short: 401, long: 401, never: 401} {
+		if resp := h.projects("Bearer " + tok); resp.StatusCode != status {
+			t.Errorf("status %d, want %d", resp.StatusCode, status)
 		}
 	}
 }

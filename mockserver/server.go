@@ -2,8 +2,9 @@
 // endpoint (POST /apiops/auth/token) and a Bearer-protected endpoint (GET /apiops/projects/),
 // as the embedded contract in package spec describes them.
 //
-// Use it three ways: the apiops-mock binary; httptest.NewServer(mockserver.New(cfg)) inside
-// any Go test; or in-process from the conformance runner. An opt-in control API under
+// Use it three ways: the apiops-mock binary; inside any Go test, with package mocktest
+// (mocktest.Start(t)) or httptest.NewServer(mockserver.New(cfg)); or in-process from the
+// conformance runner. docs/mock.md describes it. An opt-in control API under
 // /_mock/ (docs/control-api.md) and the matching methods of [Server] move the mock's clock,
 // revoke tokens, change the lifetime of tokens issued next, inject faults and show a
 // journal of what clients sent, secrets redacted.
@@ -28,9 +29,15 @@ import (
 	"github.com/apiops/apiops-conformance/spec"
 )
 
-// DefaultTokenTTL is the token lifetime the apiops-mock binary uses unless told otherwise.
-// The zero value of [Config.TokenTTL] means "never expires", not this default.
+// DefaultTokenTTL is the token lifetime when none is configured: the zero value of
+// [Config.TokenTTL], and the default of apiops-mock's --token-ttl (so `make mock`,
+// mockserver.New(mockserver.Config{}) and mocktest.Start behave the same).
 const DefaultTokenTTL = time.Hour
+
+// NeverExpires as [Config.TokenTTL] (any negative value does) makes issued tokens never
+// expire: no expires_in in the token response, no exp claim. apiops-mock's
+// `--token-ttl 0` maps to it.
+const NeverExpires time.Duration = -1
 
 // DefaultRealm is the realm of the WWW-Authenticate challenges when Config.Realm is empty.
 const DefaultRealm = "apiops"
@@ -42,15 +49,16 @@ const MaxLatency = 10 * time.Second
 const maxBodyBytes = 64 << 10
 
 // Config describes a mock server. The zero value is usable: the embedded demo users,
-// never-expiring tokens, a random signing key, the real clock, no control API, no logs.
+// tokens that live DefaultTokenTTL, a random signing key, the real clock, no control
+// API, no logs.
 type Config struct {
 	// Users are the accounts and the protected data. The zero value means fixtures.Default().
 	Users fixtures.Set
-	// TokenTTL is the lifetime of issued tokens. Zero means tokens never expire: the
-	// token response has no expires_in and the JWT no exp claim. The apiops-mock binary
-	// defaults to DefaultTokenTTL; `--token-ttl 0` maps to zero here. A positive TTL must
-	// be at least one second (expires_in is a whole number of seconds, at least 1);
-	// fractions of a second are dropped. A negative TTL is a configuration error.
+	// TokenTTL is the lifetime of issued tokens. Zero means DefaultTokenTTL, as for the
+	// apiops-mock binary; NeverExpires (any negative value) means tokens never expire:
+	// the token response has no expires_in and the JWT no exp claim (`--token-ttl 0`).
+	// A positive TTL must be at least one second (expires_in is a whole number of
+	// seconds, at least 1); fractions of a second are dropped.
 	TokenTTL time.Duration
 	// SigningKey is the HS256 key of issued tokens. Nil or empty means 32 random bytes.
 	SigningKey []byte
@@ -58,12 +66,15 @@ type Config struct {
 	// that Advance (or the control API) adds.
 	Now func() time.Time
 	// Control serves the control API under /_mock/ and honours the
-	// X-Apiops-Mock-Fault request header. Off by default.
+	// X-Apiops-Mock-Fault request header. Off by default. It answers loopback clients
+	// whose Host is localhost or the listener's IP, refuses other origins and POSTs that
+	// are not application/json (docs/control-api.md).
 	Control bool
-	// ControlAllowRemote lets non-loopback clients use the control API.
+	// ControlAllowRemote lets any client, under any Host, use the control API; the
+	// Origin and Content-Type checks stay.
 	ControlAllowRemote bool
 	// Logger receives one line per request (method, path, status, client_id, duration;
-	// never a secret or a token). Nil means no logs.
+	// never a secret or a token), each text cut as the journal cuts it. Nil means no logs.
 	Logger *slog.Logger
 	// Realm is the realm of WWW-Authenticate challenges; empty means DefaultRealm.
 	// Printable ASCII without quotes or backslashes.
@@ -73,16 +84,17 @@ type Config struct {
 // Server is the mock. It implements http.Handler and is safe for concurrent use.
 // Create it with [New] or [NewChecked].
 type Server struct {
-	cfg      Config
-	users    map[string]account
-	dummy    [sha256.Size]byte // compared for unknown users, so timing does not tell
-	projects []byte            // the protected endpoint's pre-marshalled body
-	key      []byte
-	parser   *jwt.Parser // verifies signature (HS256 only) and expiry on the mock's clock
-	anyTime  *jwt.Parser // verifies the signature only, for Revoke
-	keyFunc  jwt.Keyfunc
-	realNow  func() time.Time
-	log      *slog.Logger
+	cfg        Config
+	users      map[string]account
+	dummy      [sha256.Size]byte // compared for unknown users, so timing does not tell
+	projects   map[string][]byte // List Projects' pre-marshalled 200 body per user
+	noProjects []byte            // the body for a user in no project
+	key        []byte
+	parser     *jwt.Parser // verifies signature (HS256 only) and expiry on the mock's clock
+	anyTime    *jwt.Parser // verifies the signature only, for Revoke
+	keyFunc    jwt.Keyfunc
+	realNow    func() time.Time
+	log        *slog.Logger
 
 	challengeMissing string // WWW-Authenticate for a request without credentials
 	challengeInvalid string // WWW-Authenticate for an invalid, expired or revoked token
@@ -94,13 +106,13 @@ type Server struct {
 	seq     atomic.Uint64
 	journal journal
 
-	mu         sync.Mutex
-	failNext   int
-	latency    time.Duration
-	revoked    map[string]struct{} // jti of revoked tokens
-	userCutoff map[string]uint64   // tokens of a user with seq <= cutoff are revoked
-	issued     map[string]int      // tokens issued per user, ever
-	issuedAtRv map[string]int      // issued[user] at the user's last revocation
+	failNext atomic.Int64 // token requests still to fail (FailNextTokens)
+	latency  atomic.Int64 // injected latency in nanoseconds (SetLatency)
+
+	mu       sync.Mutex
+	revoked  map[string]struct{}   // jti of revoked tokens not expired yet (revoke.go)
+	expiries expiryHeap            // the expiring ones among them, soonest first
+	accounts map[string]*userState // per known account: issue count, revocation cutoff
 }
 
 // account is a user as the server keeps it: the SHA-256 digest of the password only.
@@ -121,14 +133,20 @@ func New(cfg Config) *Server {
 }
 
 // NewChecked is [New] returning an error instead of panicking when cfg is unusable:
-// invalid users (fixtures.Set.Validate), a negative or sub-second TokenTTL, a realm that is
-// not printable ASCII or holds a quote or backslash.
+// invalid users (fixtures.Set.Validate), a TokenTTL between zero and one second, a realm
+// that is not printable ASCII or holds a quote or backslash.
 func NewChecked(cfg Config) (*Server, error) {
 	if len(cfg.Users.Users) == 0 && len(cfg.Users.Projects) == 0 {
 		cfg.Users = fixtures.Default()
 	}
 	if err := cfg.Users.Validate(); err != nil {
 		return nil, fmt.Errorf("mockserver: users: %w", err)
+	}
+	switch {
+	case cfg.TokenTTL == 0:
+		cfg.TokenTTL = DefaultTokenTTL
+	case cfg.TokenTTL < 0:
+		cfg.TokenTTL = 0 // from here on, 0 means "never expires" (as TokenTTL reports it)
 	}
 	if err := checkTTL(cfg.TokenTTL); err != nil {
 		return nil, err
@@ -157,18 +175,15 @@ func NewChecked(cfg Config) (*Server, error) {
 	if realNow == nil {
 		realNow = time.Now
 	}
-	projects := cfg.Users.Projects
-	if projects == nil {
-		projects = []fixtures.Project{}
-	}
-	projectsJSON, err := json.Marshal(projects)
+	projects, noProjects, err := projectBodies(cfg.Users)
 	if err != nil {
-		return nil, fmt.Errorf("mockserver: marshal projects: %w", err)
+		return nil, err
 	}
 	s := &Server{
 		cfg:              cfg,
 		users:            make(map[string]account, len(cfg.Users.Users)),
-		projects:         projectsJSON,
+		projects:         projects,
+		noProjects:       noProjects,
 		key:              key,
 		realNow:          realNow,
 		log:              logger,
@@ -183,8 +198,10 @@ func NewChecked(cfg Config) (*Server, error) {
 	if _, err := rand.Read(s.dummy[:]); err != nil {
 		return nil, fmt.Errorf("mockserver: random dummy digest: %w", err)
 	}
+	s.accounts = make(map[string]*userState, len(cfg.Users.Users))
 	for _, u := range cfg.Users.Users {
 		s.users[u.Username] = account{digest: sha256.Sum256([]byte(u.Password)), active: u.Active()}
+		s.accounts[u.Username] = &userState{}
 	}
 	for _, name := range []spec.ErrorName{spec.UnsupportedGrantType, spec.BadCredentials, spec.ServerError, spec.InvalidRequest, spec.InvalidToken} {
 		body, err := json.Marshal(spec.Error(name))
@@ -198,17 +215,44 @@ func NewChecked(cfg Config) (*Server, error) {
 	return s, nil
 }
 
+// projectBodies marshals List Projects' 200 body for every user of set, and the body of a
+// user in no project.
+func projectBodies(set fixtures.Set) (map[string][]byte, []byte, error) {
+	marshal := func(projects []fixtures.Project) ([]byte, error) {
+		list := spec.ProjectList{Status: spec.StatusSuccess, ResultList: make([]spec.Project, 0, len(projects)), ResultCount: len(projects)}
+		for _, p := range projects {
+			list.ResultList = append(list.ResultList, spec.Project{Name: p.Name, Description: p.Description})
+		}
+		body, err := json.Marshal(list)
+		if err != nil {
+			return nil, fmt.Errorf("mockserver: marshal projects: %w", err)
+		}
+		return body, nil
+	}
+	none, err := marshal(nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	bodies := make(map[string][]byte, len(set.Users))
+	for _, u := range set.Users {
+		if bodies[u.Username], err = marshal(set.ProjectsOf(u.Username)); err != nil {
+			return nil, nil, err
+		}
+	}
+	return bodies, none, nil
+}
+
 // checkTTL validates a token lifetime: 0 (never expires) or at least one second.
 func checkTTL(d time.Duration) error {
 	if d < 0 || (d > 0 && d < time.Second) {
-		return fmt.Errorf("mockserver: token TTL %v: want 0 (never expires) or at least 1s", d)
+		return fmt.Errorf("mockserver: token TTL %v: want at least 1s, or NeverExpires", d)
 	}
 	return nil
 }
 
-// TokenTTL returns the lifetime of tokens issued from now on: Config.TokenTTL unless
-// [Server.SetTokenTTL] changed it since the start or the last Reset. Zero means they
-// never expire.
+// TokenTTL returns the lifetime of tokens issued from now on: the configured one
+// (Config.TokenTTL, DefaultTokenTTL when zero) unless [Server.SetTokenTTL] changed it
+// since the start or the last Reset. Zero means they never expire.
 func (s *Server) TokenTTL() time.Duration { return time.Duration(s.ttl.Load()) }
 
 // ServeHTTP routes a request: the token endpoint, the protected endpoint, the control API
@@ -240,15 +284,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	entry.ContentType = r.Header.Get("Content-Type")
 	entry.Authorization = redactAuthorization(r.Header.Get("Authorization"))
 	entry.Status = rec.status
-	s.journal.add(entry)
+	rcd := newRecord(&entry) // the journal and the log line get the same bounded texts
+	s.journal.add(rcd)
 	if s.log.Enabled(r.Context(), slog.LevelInfo) {
 		attrs := []slog.Attr{
-			slog.String("method", r.Method),
-			slog.String("path", r.URL.Path),
+			slog.String("method", rcd.method),
+			slog.String("path", rcd.path),
 			slog.Int("status", rec.status),
 			slog.Duration("duration", time.Since(start)),
 		}
-		if id := entry.clientID(); id != "" {
+		if id := rcd.clientID(); id != "" {
 			attrs = append(attrs, slog.String("client_id", id))
 		}
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
@@ -258,9 +303,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // waitLatency sleeps the injected latency, if any. It reports false when the request's
 // context ended first.
 func (s *Server) waitLatency(ctx context.Context) bool {
-	s.mu.Lock()
-	d := s.latency
-	s.mu.Unlock()
+	d := time.Duration(s.latency.Load())
 	if d <= 0 {
 		return true
 	}
@@ -272,68 +315,4 @@ func (s *Server) waitLatency(ctx context.Context) bool {
 	case <-ctx.Done():
 		return false
 	}
-}
-
-// recorder remembers the status a handler wrote.
-type recorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *recorder) WriteHeader(status int) {
-	if r.status == 0 {
-		r.status = status
-	}
-	r.ResponseWriter.WriteHeader(status)
-}
-
-func (r *recorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	return r.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the underlying writer.
-func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
-
-const contentTypeJSON = "application/json;charset=UTF-8"
-
-// writeJSONBody writes a JSON body with the headers every answer of the mock carries.
-func writeJSONBody(w http.ResponseWriter, status int, body []byte) {
-	h := w.Header()
-	h.Set("Content-Type", contentTypeJSON)
-	h.Set("Cache-Control", "no-store")
-	h.Set("Pragma", "no-cache")
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
-}
-
-// writeError writes {"error": code, "error_description": description}.
-func writeError(w http.ResponseWriter, status int, code, description string) {
-	body, err := json.Marshal(spec.ErrorBody{Error: code, Description: description})
-	if err != nil { // cannot happen for two strings
-		body = []byte(`{"error":"server_error","error_description":""}`)
-	}
-	writeJSONBody(w, status, body)
-}
-
-// writeSpecError writes one of the contract's documented error bodies.
-func (s *Server) writeSpecError(w http.ResponseWriter, status int, name spec.ErrorName) {
-	writeJSONBody(w, status, s.errBodies[name])
-}
-
-// writeMethodNotAllowed answers 405 with the Allow header for a method an endpoint refuses.
-func writeMethodNotAllowed(w http.ResponseWriter, r *http.Request, allow string) {
-	w.Header().Set("Allow", allow)
-	writeError(w, http.StatusMethodNotAllowed, "invalid_request",
-		fmt.Sprintf("method %s is not allowed here; use %s", sanitizeMethod(r.Method), allow))
-}
-
-// sanitizeMethod keeps a hostile method name out of an error text.
-func sanitizeMethod(m string) string {
-	if len(m) > 20 || strings.ContainsFunc(m, func(r rune) bool { return r < 'A' || r > 'Z' }) {
-		return "this method"
-	}
-	return m
 }

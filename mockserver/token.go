@@ -69,7 +69,7 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, entry *Journ
 				fmt.Sprintf("the request body is larger than %d bytes", maxBodyBytes))
 			return
 		}
-		s.log.DebugContext(r.Context(), "invalid token request", "reason", err.Error())
+		s.log.DebugContext(r.Context(), "invalid token request", "reason", cut(err.Error(), maxJournalText))
 		s.writeSpecError(w, http.StatusBadRequest, spec.InvalidRequest)
 		return
 	}
@@ -85,7 +85,7 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, entry *Journ
 	ttl := s.TokenTTL() // read once: the JWT's exp and expires_in agree
 	token, err := s.issue(username, ttl)
 	if err != nil {
-		s.log.ErrorContext(r.Context(), "issuing a token", "error", err.Error())
+		s.log.ErrorContext(r.Context(), "issuing a token", "error", cut(err.Error(), maxJournalText))
 		s.writeSpecError(w, http.StatusInternalServerError, spec.ServerError)
 		return
 	}
@@ -102,13 +102,15 @@ func (s *Server) injectedFault(r *http.Request) bool {
 			}
 		}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.failNext > 0 {
-		s.failNext--
-		return true
+	for {
+		n := s.failNext.Load()
+		if n <= 0 {
+			return false
+		}
+		if s.failNext.CompareAndSwap(n, n-1) {
+			return true
+		}
 	}
-	return false
 }
 
 // readForm reads and decodes a token request per RFC 6749 Appendix B and §3.2. The
@@ -189,11 +191,14 @@ func (s *Server) issue(username string, ttl time.Duration) (string, error) {
 	if _, err := rand.Read(random[:]); err != nil {
 		return "", fmt.Errorf("random jti: %w", err)
 	}
+	var jti [13 + 1 + 16]byte // base-36 uint64, ".", base64url of 12 bytes
+	id := strconv.AppendUint(jti[:0], s.seq.Add(1), 36)
+	id = base64.RawURLEncoding.AppendEncode(append(id, '.'), random[:])
 	now := s.Now()
 	c := claims{
 		Subject:  username,
 		IssuedAt: jwt.NewNumericDate(now),
-		ID:       strconv.FormatUint(s.seq.Add(1), 36) + "." + base64.RawURLEncoding.EncodeToString(random[:]),
+		ID:       string(id),
 	}
 	if ttl > 0 {
 		c.ExpiresAt = jwt.NewNumericDate(now.Add(ttl))
@@ -202,9 +207,7 @@ func (s *Server) issue(username string, ttl time.Duration) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("sign token: %w", err)
 	}
-	s.mu.Lock()
-	s.issued[username]++
-	s.mu.Unlock()
+	s.countIssued(username)
 	return token, nil
 }
 

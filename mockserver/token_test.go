@@ -172,7 +172,7 @@ func TestTokenClaimsAndUniqueness(t *testing.T) {
 }
 
 func TestNeverExpiringTokens(t *testing.T) {
-	h := newHarness(t, mockserver.Config{}) // the zero TokenTTL: never expires
+	h := newHarness(t, mockserver.Config{TokenTTL: mockserver.NeverExpires})
 	tr := checkTokenResponse(t, h.do(h.tokenRequest(formType, credentials(alice, aliceSecret))), 0)
 	h.srv.Advance(100 * 365 * 24 * time.Hour)
 	if resp := h.projects("Bearer " + tr.AccessToken); resp.StatusCode != http.StatusOK {
@@ -199,9 +199,24 @@ func TestSigningKeyAndFixedClock(t *testing.T) {
 	}
 }
 
+// TestDefaultTokenTTL: the zero Config issues tokens that live DefaultTokenTTL, as
+// apiops-mock does by default; any negative TTL means never-expiring tokens.
+func TestDefaultTokenTTL(t *testing.T) {
+	h := newHarness(t, mockserver.Config{})
+	if got := h.srv.TokenTTL(); got != mockserver.DefaultTokenTTL {
+		t.Errorf("TokenTTL() = %v, want DefaultTokenTTL", got)
+	}
+	checkTokenResponse(t, h.do(h.tokenRequest(formType, credentials(alice, aliceSecret))), mockserver.DefaultTokenTTL)
+	for _, d := range []time.Duration{mockserver.NeverExpires, -time.Hour} {
+		if got := mockserver.New(mockserver.Config{TokenTTL: d}).TokenTTL(); got != 0 {
+			t.Errorf("TokenTTL %v: TokenTTL() = %v, want 0 (never expires)", d, got)
+		}
+	}
+}
+
 func TestNewChecked(t *testing.T) {
 	bad := []mockserver.Config{
-		{TokenTTL: -time.Second},
+		{TokenTTL: 1},
 		{TokenTTL: 500 * time.Millisecond},
 		{Realm: `a"b`},
 	}
@@ -213,10 +228,10 @@ func TestNewChecked(t *testing.T) {
 	func() {
 		defer func() {
 			if recover() == nil {
-				t.Error("New with a negative TTL did not panic")
+				t.Error("New with a sub-second TTL did not panic")
 			}
 		}()
-		mockserver.New(mockserver.Config{TokenTTL: -1})
+		mockserver.New(mockserver.Config{TokenTTL: time.Millisecond})
 	}()
 	if _, err := mockserver.NewChecked(mockserver.Config{TokenTTL: 1500 * time.Millisecond}); err != nil {
 		t.Errorf("1.5s TTL: %v", err)
@@ -231,7 +246,7 @@ func TestCustomUsersAndRealm(t *testing.T) {
 		t.Errorf("alice with custom users: %d", resp.StatusCode)
 	}
 	tr := h.token("eve", "eve-secret")
-	if resp := h.projects("Bearer " + tr.AccessToken); resp.StatusCode != http.StatusOK || string(resp.body) != "[]" {
+	if resp := h.projects("Bearer " + tr.AccessToken); resp.StatusCode != http.StatusOK || string(resp.body) != `{"status":"SUCCESS","resultList":[],"resultCount":0}` {
 		t.Errorf("projects with no fixture projects: %d %s", resp.StatusCode, resp.body)
 	}
 	resp := h.projects("Bearer x" + tr.AccessToken)

@@ -114,7 +114,7 @@ func TestControlTokenTTLBadInput(t *testing.T) {
 
 func TestSetTokenTTL(t *testing.T) {
 	srv := mockserver.New(mockserver.Config{TokenTTL: time.Minute})
-	for _, d := range []time.Duration{-time.Second, -1, 1, 500 * time.Millisecond, time.Second - 1} {
+	for _, d := range []time.Duration{1, 500 * time.Millisecond, time.Second - 1} {
 		if err := srv.SetTokenTTL(d); err == nil {
 			t.Errorf("SetTokenTTL(%v): no error", d)
 		}
@@ -122,7 +122,8 @@ func TestSetTokenTTL(t *testing.T) {
 	if got := srv.TokenTTL(); got != time.Minute {
 		t.Errorf("refused values changed the TTL: %v", got)
 	}
-	for _, tt := range []struct{ in, want time.Duration }{{0, 0}, {time.Second, time.Second}, {1500 * time.Millisecond, time.Second}, {24 * time.Hour, 24 * time.Hour}} {
+	for _, tt := range []struct{ in, want time.Duration }{{0, 0}, {time.Second, time.Second}, {mockserver.NeverExpires, 0},
+		{1500 * time.Millisecond, time.Second}, {-time.Hour, 0}, {24 * time.Hour, 24 * time.Hour}} {
 		if err := srv.SetTokenTTL(tt.in); err != nil {
 			t.Errorf("SetTokenTTL(%v): %v", tt.in, err)
 		}

@@ -27,7 +27,7 @@ import (
 const (
 	// TokenPath is the token endpoint: POST, form body, client credentials.
 	TokenPath = "/apiops/auth/token"
-	// ProjectsPath is the protected endpoint used to check Bearer usage.
+	// ProjectsPath is List Projects, the protected endpoint used to check Bearer usage.
 	ProjectsPath = "/apiops/projects/"
 )
 
@@ -62,15 +62,31 @@ type ErrorBody struct {
 // ErrorName names an error example in the document's components/examples.
 type ErrorName string
 
-// The error examples of the document. The first three are documented by the vendor; the
-// others come from RFC 6749 §5.2 and RFC 6750 §3.1.
+// The error examples of the document. InvalidRequest comes from RFC 6749 §5.2; the
+// others are documented by the vendor (InvalidToken on the List Projects page).
 const (
 	UnsupportedGrantType ErrorName = "UnsupportedGrantType" // 400, documented
 	BadCredentials       ErrorName = "BadCredentials"       // 401, documented
 	ServerError          ErrorName = "ServerError"          // 500, documented
 	InvalidRequest       ErrorName = "InvalidRequest"       // 400, RFC 6749 §5.2
-	InvalidToken         ErrorName = "InvalidToken"         // 401, RFC 6750 §3.1
+	InvalidToken         ErrorName = "InvalidToken"         // 401 of List Projects, documented
 )
+
+// ProjectList is the 200 body of List Projects (GET /apiops/projects/).
+type ProjectList struct {
+	Status      string    `json:"status"` // "SUCCESS"
+	ResultList  []Project `json:"resultList"`
+	ResultCount int       `json:"resultCount"`
+}
+
+// Project is one entry of ProjectList.ResultList.
+type Project struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+// StatusSuccess is ProjectList.Status of a 200.
+const StatusSuccess = "SUCCESS"
 
 var errorBodies = sync.OnceValues(func() (map[ErrorName]ErrorBody, error) {
 	doc, err := Load()

@@ -31,7 +31,7 @@ func TestErrorTexts(t *testing.T) {
 		BadCredentials:       "unauthorized_client",
 		ServerError:          "server_error",
 		InvalidRequest:       "invalid_request",
-		InvalidToken:         "invalid_token",
+		InvalidToken:         "unauthorized_client",
 	}
 	for name, code := range want {
 		body := Error(name)
@@ -42,6 +42,10 @@ func TestErrorTexts(t *testing.T) {
 	// The vendor's documented wording, checked once here against the seeds' text.
 	if got := Error(BadCredentials).Description; got != "Bad credentials" {
 		t.Errorf("BadCredentials description = %q", got)
+	}
+	// List Projects' documented 401.
+	if got := Error(InvalidToken).Description; got != "Invalid token" {
+		t.Errorf("InvalidToken description = %q", got)
 	}
 	defer func() {
 		if recover() == nil {
@@ -131,6 +135,43 @@ func TestValidateResponse(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := v.ValidateResponse(ctx, token, tt.status, tt.header, []byte(tt.body))
+			if (err == nil) != tt.ok {
+				t.Errorf("ValidateResponse = %v, want ok=%v", err, tt.ok)
+			}
+		})
+	}
+}
+
+func TestValidateProjectsResponse(t *testing.T) {
+	v, err := NewValidator()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	jsonUTF8 := http.Header{"Content-Type": {"application/json;charset=UTF-8"}}
+	req := newRequest("GET", ProjectsPath, "", "")
+	req.Header.Set("Authorization", "Bearer abc")
+	documented, _ := json.Marshal(ProjectList{Status: StatusSuccess, ResultList: []Project{{Name: "p", Description: "d"}}, ResultCount: 1})
+	invalid, _ := json.Marshal(Error(InvalidToken))
+	tests := []struct {
+		name   string
+		status int
+		header http.Header
+		body   string
+		ok     bool
+	}{
+		{"documented 200", 200, jsonUTF8, string(documented), true},
+		{"empty list", 200, jsonUTF8, `{"status":"SUCCESS","resultList":[],"resultCount":0}`, true},
+		{"more fields, null description", 200, jsonUTF8, `{"status":"SUCCESS","resultList":[{"id":"1","name":"p","description":null}],"resultCount":1}`, true},
+		{"a bare array", 200, jsonUTF8, `[{"name":"p"}]`, false},
+		{"no resultCount", 200, jsonUTF8, `{"status":"SUCCESS","resultList":[]}`, false},
+		{"project without a name", 200, jsonUTF8, `{"status":"SUCCESS","resultList":[{"description":"d"}],"resultCount":1}`, false},
+		{"documented 401", 401, jsonUTF8, string(invalid), true},
+		{"401 as HTML", 401, http.Header{"Content-Type": {"text/html"}}, "<html></html>", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := v.ValidateResponse(ctx, req, tt.status, tt.header, []byte(tt.body))
 			if (err == nil) != tt.ok {
 				t.Errorf("ValidateResponse = %v, want ok=%v", err, tt.ok)
 			}

@@ -3,22 +3,22 @@
 // --control, the control API under /_mock/ (docs/control-api.md).
 //
 // Its first line on stdout is exactly "apiops-mock listening on http://HOST:PORT" (https
-// with TLS), with the real port when --addr asks for port 0. Logs go to stderr and never
-// show a secret or a token. SIGINT or SIGTERM shut it down gracefully.
+// with TLS), with the real port when --addr asks for port 0; a short banner follows
+// (accounts, control API, token lifetime, how to stop). Logs go to stderr and never show
+// a secret or a token. SIGINT or SIGTERM shut it down: it stops accepting connections,
+// gives requests in flight --shutdown-grace to finish, then closes them; a second signal
+// closes them at once.
 //
-// Exit status: 0 after a clean shutdown, 1 when serving fails, 2 for a usage or
-// configuration error (one line on stderr).
+// Exit status: 0 after a signal-requested shutdown (also when in-flight requests had to be
+// closed), 1 when serving fails, 2 for a usage or configuration error (one line on stderr).
 package main
 
 import (
-	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -42,14 +42,15 @@ const (
 type cli struct {
 	Addr               string        `default:"127.0.0.1:8080" env:"APIOPS_MOCK_ADDR" help:"Listen address; port 0 picks a free port."`
 	Users              string        `env:"APIOPS_MOCK_USERS" type:"path" help:"YAML or JSON fixtures file (users and projects); default the embedded demo users."`
-	TokenTTL           time.Duration `name:"token-ttl" default:"1h" env:"APIOPS_MOCK_TOKEN_TTL" help:"Token lifetime; 0 means tokens never expire."`
+	TokenTTL           time.Duration `name:"token-ttl" default:"${default_token_ttl}" env:"APIOPS_MOCK_TOKEN_TTL" help:"Token lifetime; 0 means tokens never expire."`
 	SigningKey         string        `env:"APIOPS_MOCK_SIGNING_KEY" xor:"key" help:"HS256 signing key (prefer the env variable or --signing-key-file); random by default."`
 	SigningKeyFile     string        `env:"APIOPS_MOCK_SIGNING_KEY_FILE" type:"path" xor:"key" help:"File holding the HS256 signing key."`
-	Control            bool          `env:"APIOPS_MOCK_CONTROL" help:"Serve the control API under /_mock/ (loopback clients only)."`
-	ControlAllowRemote bool          `env:"APIOPS_MOCK_CONTROL_ALLOW_REMOTE" help:"Let non-loopback clients use the control API."`
+	Control            bool          `env:"APIOPS_MOCK_CONTROL" help:"Serve the control API under /_mock/ (loopback clients and Host localhost or the listener's IP only)."`
+	ControlAllowRemote bool          `env:"APIOPS_MOCK_CONTROL_ALLOW_REMOTE" help:"Let any client, under any Host name, use the control API (other origins and non-JSON POSTs stay refused)."`
 	TLSCert            string        `name:"tls-cert" env:"APIOPS_MOCK_TLS_CERT" type:"path" help:"PEM certificate; with --tls-key serves HTTPS."`
 	TLSKey             string        `name:"tls-key" env:"APIOPS_MOCK_TLS_KEY" type:"path" help:"PEM private key for --tls-cert."`
 	LogLevel           string        `default:"info" enum:"debug,info,warn,error" env:"APIOPS_MOCK_LOG_LEVEL" help:"Log level (${enum}); logs go to stderr."`
+	ShutdownGrace      time.Duration `name:"shutdown-grace" default:"5s" env:"APIOPS_MOCK_SHUTDOWN_GRACE" help:"On SIGINT or SIGTERM, how long requests in flight may finish before they are closed."`
 }
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -62,6 +63,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		kong.Description("A mock Apinizer manager: token endpoint, protected endpoint, optional control API."),
 		kong.Writers(stdout, stderr),
 		kong.Exit(func(code int) { exitCode = code }),
+		kong.Vars{"default_token_ttl": mockserver.DefaultTokenTTL.String()},
 	)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", programName, err)
@@ -84,9 +86,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: %v\n", programName, oneLine(err))
 		return exitUsage
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := serve(ctx, c.Addr, srv, tlsConfig, logger, stdout); err != nil {
+	if c.ShutdownGrace < 0 {
+		fmt.Fprintf(stderr, "%s: --shutdown-grace %v: must not be negative\n", programName, c.ShutdownGrace)
+		return exitUsage
+	}
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(signals)
+	if err := serve(signals, &c, srv, tlsConfig, logger, stdout); err != nil {
 		var usage usageError
 		if errors.As(err, &usage) {
 			fmt.Fprintf(stderr, "%s: %v\n", programName, oneLine(err))
@@ -120,8 +127,11 @@ func (c *cli) build(logger *slog.Logger) (*mockserver.Server, *tls.Config, error
 		ControlAllowRemote: c.ControlAllowRemote,
 		Logger:             logger,
 	}
-	if c.TokenTTL < 0 {
+	switch {
+	case c.TokenTTL < 0:
 		return nil, nil, fmt.Errorf("--token-ttl %v: must be 0 (never expires) or positive", c.TokenTTL)
+	case c.TokenTTL == 0:
+		cfg.TokenTTL = mockserver.NeverExpires
 	}
 	if c.Users != "" {
 		set, err := fixtures.Load(c.Users)
@@ -159,48 +169,6 @@ func (c *cli) build(logger *slog.Logger) (*mockserver.Server, *tls.Config, error
 		return nil, nil, fmt.Errorf("--tls-cert/--tls-key: %w", err)
 	}
 	return srv, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
-}
-
-// serve listens, prints the address line, and serves until ctx ends, then shuts down.
-func serve(ctx context.Context, addr string, handler http.Handler, tlsConfig *tls.Config, logger *slog.Logger, stdout io.Writer) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return usageError{fmt.Errorf("--addr: %w", err)}
-	}
-	scheme := "http"
-	if tlsConfig != nil {
-		scheme = "https"
-		ln = tls.NewListener(ln, tlsConfig)
-	}
-	hs := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
-	if _, err := fmt.Fprintf(stdout, "%s listening on %s://%s\n", programName, scheme, ln.Addr()); err != nil {
-		ln.Close()
-		return fmt.Errorf("write the address line: %w", err)
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := hs.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serve: %w", err)
-	}
-	return nil
 }
 
 // oneLine keeps an error message on one line.

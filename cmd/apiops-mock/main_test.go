@@ -54,6 +54,7 @@ func TestMain(m *testing.M) {
 type mock struct {
 	cmd    *exec.Cmd
 	url    string
+	stdout *bytes.Buffer // after the first line; read it once the process has exited
 	stderr *bytes.Buffer
 	done   chan error
 }
@@ -71,7 +72,7 @@ func start(t testing.TB, env []string, args ...string) *mock {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &mock{cmd: cmd, stderr: new(bytes.Buffer), done: make(chan error, 1)}
+	m := &mock{cmd: cmd, stdout: new(bytes.Buffer), stderr: new(bytes.Buffer), done: make(chan error, 1)}
 	cmd.Stderr = m.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -82,9 +83,10 @@ func start(t testing.TB, env []string, args ...string) *mock {
 	})
 	lines := make(chan string, 1)
 	go func() {
-		line, _ := bufio.NewReader(stdout).ReadString('\n')
+		r := bufio.NewReader(stdout)
+		line, _ := r.ReadString('\n')
 		lines <- line
-		_, _ = io.Copy(io.Discard, stdout)
+		_, _ = io.Copy(m.stdout, r)
 		m.done <- cmd.Wait()
 	}()
 	select {
@@ -227,6 +229,7 @@ func TestUsageErrors(t *testing.T) {
 		{"--token-ttl", "soon"},
 		{"--token-ttl", "-1h"},
 		{"--token-ttl", "10ms"},
+		{"--shutdown-grace=-1s"},
 		{"--log-level", "loud"},
 		{"--users", "/does/not/exist.yaml"},
 		{"--users", badUsers},
