@@ -118,6 +118,8 @@ func progressLine(r SpecReport) string {
 		}
 	case r.State == types.SpecStateSkipped:
 		mark, note = "-", "not judged: "+firstLine(r.Failure.Message)
+	case r.State == types.SpecStateInterrupted || state.ended() != "":
+		mark, note = "-", "not judged: "+orDefault(state.ended(), "the run was interrupted")
 	case r.State.Is(types.SpecStateFailureStates):
 		mark, note = "✗", keyLines(r.Failure.Message)
 	default:

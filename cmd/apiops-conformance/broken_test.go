@@ -219,12 +219,12 @@ var brokenTargets = []struct {
 	}), []string{"TOKEN-FORM-008"}, true},
 	{"protected path accepts anything", onPath(spec.ProjectsPath, func(w http.ResponseWriter, _ *http.Request, _ http.Handler, _ *tokens) {
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, `[]`)
+		_, _ = io.WriteString(w, `{"status":"SUCCESS","resultList":[],"resultCount":0}`)
 	}), []string{"TOKEN-BEARER-002", "TOKEN-BEARER-003", "TOKEN-BEARER-004", "TOKEN-BEARER-005", "TOKEN-EXP-002", "TOKEN-EXP-004"}, true},
 	{"tampered token accepted", onPath(spec.ProjectsPath, func(w http.ResponseWriter, r *http.Request, next http.Handler, issued *tokens) {
 		if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && issued.near(tok) {
 			w.Header().Set("Content-Type", "application/json")
-			_, _ = io.WriteString(w, `[]`)
+			_, _ = io.WriteString(w, `{"status":"SUCCESS","resultList":[],"resultCount":0}`)
 			return
 		}
 		next.ServeHTTP(w, r)

@@ -69,13 +69,15 @@ func goOAuth2Target(t *testing.T, users fixtures.Set) http.Handler {
 		_ = srv.HandleTokenRequest(w, r)
 	})
 	mux.HandleFunc(spec.ProjectsPath, func(w http.ResponseWriter, r *http.Request) {
-		ti, err := srv.ValidationBearerToken(r)
+		_, err := srv.ValidationBearerToken(r)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusUnauthorized)
 			return
 		}
+		// The library validates the token; the application behind it answers as the
+		// vendor's List Projects does, with the caller's (here: no) projects.
 		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]any{"client_id": ti.GetClientID()})
+		_ = json.NewEncoder(w).Encode(map[string]any{"status": "SUCCESS", "resultList": []any{}, "resultCount": 0})
 	})
 	return mux
 }

@@ -23,9 +23,9 @@ import (
 // it within a second, exits 130 and records no failure for the check that was cut.
 func TestInterruptDuringExpiryWait(t *testing.T) {
 	t.Parallel()
-	srv := serve(t, expiring(liveMock(time.Hour), honestExpiry(4*time.Second), nil))
+	srv := serve(t, expiring(liveMock(time.Hour), honestExpiry(8*time.Second), nil)) // waits of seconds: room for a loaded machine
 	dir := t.TempDir()
-	cmd := exec.Command(binary(t), liveArgs(srv.URL, "--max-expiry-wait", "10s", "--report-dir", dir)...)
+	cmd := exec.Command(binary(t), liveArgs(srv.URL, "--max-expiry-wait", "20s", "--report-dir", dir)...)
 	cmd.Env = withoutAPIOPS()
 	var stdout lockedBuffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stdout
