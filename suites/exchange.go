@@ -263,10 +263,11 @@ func describeRequest(r request, target string) string {
 }
 
 // validate checks an answer against the OpenAPI contract when the request is one the
-// contract describes: a POST to the token endpoint, a GET to the protected path when that
-// is the documented projects path (another --protected-path is judged by status only: its
-// body is not the contract's). Other requests (a GET to the token endpoint, for example)
-// have no documented answer and are not validated.
+// contract describes: a POST to the token endpoint; a 200 of a GET to the protected path
+// when that is the documented projects path (List Projects' envelope). The protected
+// path's 401, and every answer of another --protected-path, are judged by status only:
+// the checks assume no body there. Other requests (a GET to the token endpoint, for
+// example) have no documented answer and are not validated.
 //
 // The media-type rule, the same everywhere: a JSON media type is application/json or any
 // type with the +json suffix (RFC 6839 §3.1, e.g. application/problem+json), with any
@@ -275,7 +276,7 @@ func (st *runState) validate(ctx context.Context, r request, resp *Resp) error {
 	path, _, _ := strings.Cut(r.path, "?")
 	switch {
 	case r.method == http.MethodPost && path == spec.TokenPath:
-	case r.method == http.MethodGet && path == spec.ProjectsPath && path == st.cfg.ProtectedPath:
+	case r.method == http.MethodGet && path == spec.ProjectsPath && path == st.cfg.ProtectedPath && resp.Status == http.StatusOK:
 	default:
 		return nil
 	}
