@@ -43,7 +43,7 @@ func (t *T) expectContract(probes []contractProbe, notProvoked ...string) {
 		}
 		seen = append(seen, fmt.Sprintf("%d ✓", p.status))
 	}
-	t.compared = append(t.compared, strings.Join(seen, ", ")+orEmpty("; not provoked: ", strings.Join(notProvoked, ", ")))
+	t.compared = append(t.compared, strings.Join(seen, ", ")+orEmpty("; not compared: ", strings.Join(notProvoked, ", ")))
 	t.Expect(len(bad) == 0, "answers that match spec/token.yaml; %d do not:\n  - %s", len(bad), strings.Join(bad, "\n  - "))
 	if missing != nil {
 		got := "no answer"
@@ -74,7 +74,7 @@ func contractSpecs() {
 		if ok, _ := t.st.needMet(catalog.NeedServerError); ok {
 			probes = append(probes, t.probe(http.StatusInternalServerError, "a server failure", "TOKEN-ERR-011", t.serverError))
 		} else {
-			notProvoked = append(notProvoked, "500 (no --fault-header or --control-url)")
+			notProvoked = append(notProvoked, "500 (not provoked: no --fault-header or --control-url)")
 		}
 		t.expectContract(probes, notProvoked...)
 	})
