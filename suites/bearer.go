@@ -10,7 +10,7 @@ import (
 // tamper returns variants of tok that must not be accepted: one character in the middle
 // changed (in a JWT, the payload) and the last character dropped. They are registered for
 // redaction, as they are most of a token.
-func (t *T) tamper(tok string) []string {
+func (t *checker) tamper(tok string) []string {
 	mid := len(tok) / 2
 	c := byte('x')
 	if tok[mid] == 'x' {
@@ -36,26 +36,26 @@ func protectedRequest(st *runState, step, authorization string) request {
 
 // protected sends a GET to the protected path with the given Authorization header
 // value ("" for none).
-func (t *T) protected(step, authorization string) *Resp {
+func (t *checker) protected(step, authorization string) *reply {
 	return t.send(protectedRequest(t.st, step, authorization))
 }
 
 // withToken calls the protected path with tok; the run's token reuses the preflight's
 // call.
-func (t *T) withToken(tok string) *Resp {
+func (t *checker) withToken(tok string) *reply {
 	if tok == t.st.token.value {
-		return t.shared(keyProtected, func() *Resp { return t.protected("with the token", "Bearer "+tok) })
+		return t.shared(keyProtected, func() *reply { return t.protected("with the token", "Bearer "+tok) })
 	}
 	return t.protected("with the token", "Bearer "+tok)
 }
 
 // noAuthorization sends, once per run, the protected path without Authorization.
-func (t *T) noAuthorization() *Resp {
-	return t.shared(keyNoAuth, func() *Resp { return t.protected("no Authorization", "") })
+func (t *checker) noAuthorization() *reply {
+	return t.shared(keyNoAuth, func() *reply { return t.protected("no Authorization", "") })
 }
 
 // expectRefused fails unless the protected path answered 401.
-func (t *T) expectRefused(resp *Resp, what string) {
+func (t *checker) expectRefused(resp *reply, what string) {
 	t.expectStatus(resp, http.StatusUnauthorized, what+" on the protected path")
 }
 
@@ -63,42 +63,42 @@ func (t *T) expectRefused(resp *Resp, what string) {
 const reuseSpread = time.Second
 
 func bearerSpecs() {
-	check("TOKEN-BEARER-001", func(t *T) {
+	check("TOKEN-BEARER-001", func(t *checker) {
 		tok, _ := t.token()
 		t.expectStatus(t.withToken(tok), http.StatusOK, "Authorization: Bearer <the issued token> on the protected path")
 	})
 
-	check("TOKEN-BEARER-002", func(t *T) {
+	check("TOKEN-BEARER-002", func(t *checker) {
 		t.expectRefused(t.noAuthorization(), "a request without Authorization")
 	})
 
-	check("TOKEN-BEARER-003", func(t *T) {
+	check("TOKEN-BEARER-003", func(t *checker) {
 		a := t.st.cfg.Account
 		basic := base64.StdEncoding.EncodeToString([]byte(a.ClientID + ":" + a.ClientSecret))
 		t.st.red.Add(basic)
 		t.expectRefused(t.protected("Basic scheme", "Basic "+basic), "Authorization: Basic <client_id:client_secret>")
 	})
 
-	check("TOKEN-BEARER-004", func(t *T) {
+	check("TOKEN-BEARER-004", func(t *checker) {
 		tok, _ := t.token()
 		t.expectRefused(t.protected("token without the Bearer prefix", tok), "Authorization: <the token> without \"Bearer \"")
 	})
 
-	check("TOKEN-BEARER-005", func(t *T) {
+	check("TOKEN-BEARER-005", func(t *checker) {
 		tok, _ := t.token()
 		for _, bad := range t.tamper(tok) {
 			t.expectRefused(t.protected("tampered token", "Bearer "+bad), "Authorization: Bearer <the issued token, tampered>")
 		}
 	})
 
-	check("TOKEN-BEARER-006", func(t *T) {
+	check("TOKEN-BEARER-006", func(t *checker) {
 		tok, _ := t.token()
 		for _, probe := range []struct {
 			step string
-			resp func() *Resp
+			resp func() *reply
 		}{
 			{"no Authorization", t.noAuthorization},
-			{"tampered token", func() *Resp { return t.protected("tampered token", "Bearer "+t.tamper(tok)[0]) }},
+			{"tampered token", func() *reply { return t.protected("tampered token", "Bearer "+t.tamper(tok)[0]) }},
 		} {
 			resp := probe.resp()
 			if resp.Err != nil || resp.Status != http.StatusUnauthorized {
@@ -111,7 +111,7 @@ func bearerSpecs() {
 		}
 	})
 
-	check("TOKEN-BEARER-007", func(t *T) {
+	check("TOKEN-BEARER-007", func(t *checker) {
 		tok, _ := t.token()
 		t.reuse(tok)
 	})
@@ -120,7 +120,7 @@ func bearerSpecs() {
 // reuse calls the protected path three times with one token, spread over reuseSpread —
 // or, for a token whose announced life ends sooner, over what is left before the end-of-
 // life margin. With a control API the target's clock is moved instead of waiting.
-func (t *T) reuse(tok string) {
+func (t *checker) reuse(tok string) {
 	spread := reuseSpread
 	if tok == t.st.token.value && t.st.token.life > 0 {
 		spread = min(spread, t.st.token.left()-endOfLifeMargin)

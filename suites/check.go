@@ -67,12 +67,12 @@ type result struct {
 	blockedBy string // the root check that blocked it, if blocked
 }
 
-// T is a check in progress: the requirement it implements and the exchanges it made.
-type T struct {
+// checker is a check in progress: the requirement it implements and the exchanges it made.
+type checker struct {
 	ctx       context.Context
 	req       catalog.Requirement
 	st        *runState
-	last      *Resp               // the latest answer, for failure messages
+	last      *reply              // the latest answer, for failure messages
 	sent      string              // the latest request, redacted, for failure messages
 	reset     bool                // a Control reset is registered for the end of the spec
 	exchanges []evidence.Exchange // what the check sent and got, redacted
@@ -87,7 +87,7 @@ type abort struct{}
 // (the run still going, its needs met, its prerequisites passed); body reports violations
 // through T.Fail and what it compared through T.Saw. A check that compared nothing cannot
 // pass.
-func check(id string, body func(t *T)) {
+func check(id string, body func(t *checker)) {
 	req, ok := catalog.Lookup(id)
 	if !ok {
 		panic(fmt.Sprintf("suites: %s is not in the catalog", id))
@@ -101,7 +101,7 @@ func check(id string, body func(t *T)) {
 		defer cancel()
 		stop := context.AfterFunc(state.ctx, cancel)
 		defer stop()
-		t := &T{ctx: ctx, req: req, st: state}
+		t := &checker{ctx: ctx, req: req, st: state}
 		defer func() {
 			if r := recover(); r != nil {
 				if _, ok := r.(abort); !ok {
@@ -120,7 +120,7 @@ func check(id string, body func(t *T)) {
 
 // gate ends the check before it sends anything when it cannot be judged: the run is over
 // (interrupted, deadline, target gone), a prerequisite failed, or a need is not met.
-func (t *T) gate() {
+func (t *checker) gate() {
 	if why := t.st.ended(); why != "" {
 		t.notJudged("%s", why)
 	}
@@ -184,7 +184,7 @@ func (st *runState) needMet(n catalog.Need) (ok bool, na string) {
 }
 
 // outcome ends the check as not judged, blocked or not applicable, with the reason.
-func (t *T) outcome(status evidence.OutcomeStatus, blockedBy, reason string) {
+func (t *checker) outcome(status evidence.OutcomeStatus, blockedBy, reason string) {
 	AddReportEntry(evidence.EntryOutcome, evidence.Outcome{Status: status, Reason: reason, BlockedBy: blockedBy},
 		types.ReportEntryVisibilityNever)
 	Skip(reason, 2)
@@ -192,23 +192,23 @@ func (t *T) outcome(status evidence.OutcomeStatus, blockedBy, reason string) {
 
 // notJudged ends the check as not judged, with the reason (what to give, or why the run
 // could not go on).
-func (t *T) notJudged(reason string, args ...any) {
+func (t *checker) notJudged(reason string, args ...any) {
 	t.outcome(evidence.NotJudged, "", fmt.Sprintf(reason, args...))
 }
 
 // notApplicable ends the check: the requirement does not apply to this target.
-func (t *T) notApplicable(reason string, args ...any) {
+func (t *checker) notApplicable(reason string, args ...any) {
 	t.outcome(evidence.NotApplicable, "", fmt.Sprintf(reason, args...))
 }
 
 // blockedBy ends the check as blocked by the check id, which judges what went wrong.
-func (t *T) blockedBy(id, reason string, args ...any) {
+func (t *checker) blockedBy(id, reason string, args ...any) {
 	t.outcome(evidence.Blocked, id, fmt.Sprintf(reason, args...))
 }
 
 // Saw records what the check compared, e.g. "401 unauthorized_client ✓". Every pass says
 // what it compared; a failure shows it too.
-func (t *T) Saw(format string, args ...any) {
+func (t *checker) Saw(format string, args ...any) {
 	t.compared = append(t.compared, t.st.red.String(fmt.Sprintf(format, args...)))
 }
 
@@ -216,7 +216,7 @@ func (t *T) Saw(format string, args ...any) {
 // the latest exchange shows what was sent and what came back. A gating violation (MUST,
 // or SHOULD within the scope of --strict) fails the spec; otherwise it is recorded as a
 // finding and the check ends, passing.
-func (t *T) Fail(expected string, args ...any) {
+func (t *checker) Fail(expected string, args ...any) {
 	msg := t.message(fmt.Sprintf(expected, args...))
 	if len(t.compared) > 0 {
 		AddReportEntry(evidence.EntryCompared, strings.Join(t.compared, "; "), types.ReportEntryVisibilityNever)
@@ -229,13 +229,13 @@ func (t *T) Fail(expected string, args ...any) {
 }
 
 // Expect calls Fail unless ok.
-func (t *T) Expect(ok bool, expected string, args ...any) {
+func (t *checker) Expect(ok bool, expected string, args ...any) {
 	if !ok {
 		t.Fail(expected, args...)
 	}
 }
 
-func (t *T) message(expected string) string {
+func (t *checker) message(expected string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s [%s] %s\n", t.req.ID, t.req.Level, t.req.Source)
 	fmt.Fprintf(&b, "expected: %s\n", expected)
@@ -260,7 +260,7 @@ func cut(red *evidence.Redactor, s string, n int) string {
 
 // Control returns the run's Control, or nil. The first call registers a Reset for the
 // end of the spec, so time travel and faults never leak into the next check.
-func (t *T) Control() Control {
+func (t *checker) Control() Control {
 	c := t.st.control
 	if c != nil && !t.reset {
 		t.reset = true
@@ -275,7 +275,7 @@ func (t *T) Control() Control {
 
 // control runs a Control operation; an error there fails the check (whatever its level):
 // the harness could not do what it needed.
-func (t *T) control(what string, err error) {
+func (t *checker) control(what string, err error) {
 	if err != nil {
 		if why := t.st.ended(); why != "" {
 			t.notJudged("%s", why)
@@ -286,7 +286,7 @@ func (t *T) control(what string, err error) {
 
 // sleepUntil waits until the instant when, saying why on the progress writer when the wait
 // is longer than a second; an interrupt or the run deadline ends the check as not judged.
-func (t *T) sleepUntil(when time.Time, why string) {
+func (t *checker) sleepUntil(when time.Time, why string) {
 	d := time.Until(when)
 	if d <= 0 {
 		return

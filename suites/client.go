@@ -18,12 +18,12 @@ import (
 	"time"
 )
 
-// MaxResponseBody bounds every response read from the target. A larger body is a
+// maxResponseBody bounds every response read from the target. A larger body is a
 // failure ("body exceeds N bytes"); it is never buffered whole.
-const MaxResponseBody = 1 << 20
+const maxResponseBody = 1 << 20
 
-// errBodyTooLarge marks a response whose body exceeded MaxResponseBody.
-var errBodyTooLarge = fmt.Errorf("body exceeds %d bytes", MaxResponseBody)
+// errBodyTooLarge marks a response whose body exceeded maxResponseBody.
+var errBodyTooLarge = fmt.Errorf("body exceeds %d bytes", maxResponseBody)
 
 // NewHTTPClient returns the client the suites use for the target: TLS verified against
 // the system roots plus cfg.CACert (or not at all with cfg.Insecure), redirects never
@@ -63,9 +63,9 @@ func NewHTTPClient(cfg Config) (*http.Client, error) {
 	}, nil
 }
 
-// Resp is what came back for one request: a status, headers and a bounded body, or Err
+// reply is what came back for one request: a status, headers and a bounded body, or Err
 // when no complete answer arrived (timeout, reset, TLS failure, body too large).
-type Resp struct {
+type reply struct {
 	Status int
 	Header http.Header
 	Body   []byte
@@ -78,24 +78,24 @@ type Resp struct {
 }
 
 // fetch sends req and reads the answer within timeout, body included, reading at most
-// MaxResponseBody bytes.
-func fetch(ctx context.Context, client *http.Client, req *http.Request, timeout time.Duration) *Resp {
+// maxResponseBody bytes.
+func fetch(ctx context.Context, client *http.Client, req *http.Request, timeout time.Duration) *reply {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	resp, err := client.Do(req.WithContext(ctx))
 	if err != nil {
-		return &Resp{Err: describeErr(ctx, err, timeout), TimedOut: timedOut(ctx, err)}
+		return &reply{Err: describeErr(ctx, err, timeout), TimedOut: timedOut(ctx, err)}
 	}
 	defer resp.Body.Close()
-	r := &Resp{Status: resp.StatusCode, Header: resp.Header}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBody+1))
+	r := &reply{Status: resp.StatusCode, Header: resp.Header}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
 	r.Body = body
 	switch {
 	case err != nil:
 		r.Err = fmt.Errorf("reading the body: %w", describeErr(ctx, err, timeout))
 		r.TimedOut = timedOut(ctx, err)
-	case len(body) > MaxResponseBody:
-		r.Body = body[:MaxResponseBody]
+	case len(body) > maxResponseBody:
+		r.Body = body[:maxResponseBody]
 		r.Err = errBodyTooLarge
 	}
 	return r
@@ -117,7 +117,7 @@ func describeErr(ctx context.Context, err error, timeout time.Duration) error {
 }
 
 // MediaType returns the response's media type, lower-case, without parameters.
-func (r *Resp) MediaType() string {
+func (r *reply) MediaType() string {
 	if r.Header == nil {
 		return ""
 	}
@@ -129,13 +129,13 @@ func (r *Resp) MediaType() string {
 }
 
 // IsJSON reports whether the response declares a JSON media type.
-func (r *Resp) IsJSON() bool {
+func (r *reply) IsJSON() bool {
 	mt := r.MediaType()
 	return mt == "application/json" || strings.HasSuffix(mt, "+json")
 }
 
 // Object decodes the body as a JSON object, numbers kept as json.Number.
-func (r *Resp) Object() (map[string]any, error) {
+func (r *reply) Object() (map[string]any, error) {
 	dec := json.NewDecoder(bytes.NewReader(r.Body))
 	dec.UseNumber()
 	var m map[string]any
@@ -149,7 +149,7 @@ func (r *Resp) Object() (map[string]any, error) {
 }
 
 // AccessToken returns the body's access_token when it is a non-empty string.
-func (r *Resp) AccessToken() (string, bool) {
+func (r *reply) AccessToken() (string, bool) {
 	if r.Err != nil || r.Status != http.StatusOK {
 		return "", false
 	}
@@ -164,7 +164,7 @@ func (r *Resp) AccessToken() (string, bool) {
 // Summary describes the answer in one line for a failure message: the status, media type
 // and the body with its white space folded. It is not cut: the caller redacts it first,
 // then cuts it (a secret cut in two would no longer be found).
-func (r *Resp) Summary() string {
+func (r *reply) Summary() string {
 	if r == nil {
 		return "nothing"
 	}

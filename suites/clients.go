@@ -24,7 +24,7 @@ const (
 // The client suite: one top-level container labelled "client", so a run of the server
 // suites (label "server") never selects it and RunClient selects nothing else. The
 // checks run in catalog order; each runs the scenarios it needs the first time.
-var _ = Describe("client conformance", Label(ClientLabel), func() {
+var _ = Describe("client conformance", Label(clientLabel), func() {
 	ReportAfterEach(func(r SpecReport) {
 		st := clientSt
 		if st == nil || st.progress == nil || r.LeafNodeType != types.NodeTypeIt || len(r.ReportEntries) == 0 {

@@ -13,6 +13,7 @@ import (
 	"github.com/onsi/ginkgo/v2/formatter"
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/apiops/apiops-conformance/spec"
 	"github.com/apiops/apiops-conformance/suites/catalog"
 	"github.com/apiops/apiops-conformance/suites/evidence"
 )
@@ -20,16 +21,16 @@ import (
 // Environment variables a client under test is given, besides the harness's own
 // environment (without its APIOPS_* variables).
 const (
-	EnvClientBaseURL      = "APIOPS_BASE_URL"
-	EnvClientClientID     = "APIOPS_CLIENT_ID"
-	EnvClientClientSecret = "APIOPS_CLIENT_SECRET"
+	envClientBaseURL      = "APIOPS_BASE_URL"
+	envClientClientID     = "APIOPS_CLIENT_ID"
+	envClientClientSecret = "APIOPS_CLIENT_SECRET"
 )
 
-// ClientLabel is the Ginkgo label of every client check; RunClient selects by it.
-const ClientLabel = "client"
+// clientLabel is the Ginkgo label of every client check; RunClient selects by it.
+const clientLabel = "client"
 
-// DefaultClientTimeout bounds one scenario when ClientConfig.Timeout is zero.
-const DefaultClientTimeout = 30 * time.Second
+// defaultClientTimeout bounds one scenario when ClientConfig.Timeout is zero.
+const defaultClientTimeout = 30 * time.Second
 
 // ClientConfig is what a client run needs: the client command and the mock it talks to.
 type ClientConfig struct {
@@ -47,7 +48,7 @@ type ClientConfig struct {
 	// MUST); NonASCII one outside printable ASCII (judged at SHOULD).
 	ASCIISpecial Account
 	NonASCII     Account
-	// ProtectedPath is the path the client calls; default DefaultProtectedPath.
+	// ProtectedPath is the path the client calls; default spec.ProjectsPath.
 	ProtectedPath string
 	// Timeout bounds each scenario: the client is then killed with its process group.
 	Timeout time.Duration
@@ -74,10 +75,10 @@ type ClientOptions struct {
 
 func (c ClientConfig) withDefaults() ClientConfig {
 	if c.Timeout == 0 {
-		c.Timeout = DefaultClientTimeout
+		c.Timeout = defaultClientTimeout
 	}
 	if c.ProtectedPath == "" {
-		c.ProtectedPath = DefaultProtectedPath
+		c.ProtectedPath = spec.ProjectsPath
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	return c
@@ -156,15 +157,15 @@ func RunClient(ctx context.Context, cfg ClientConfig, opts ClientOptions) (Outco
 	suiteCfg, _ := GinkgoConfiguration()
 	suiteCfg.LabelFilter = clientFilter(opts.LabelFilter)
 	captured = types.Report{}
-	RunSpecs(&failer{}, SuiteName, suiteCfg, opts.Reporter)
+	RunSpecs(&failer{}, suiteName, suiteCfg, opts.Reporter)
 	return Outcome{Report: withoutFiltered(captured), Secrets: red.Secrets()}, nil
 }
 
 func clientFilter(expr string) string {
 	if expr == "" {
-		return ClientLabel
+		return clientLabel
 	}
-	return ClientLabel + " && (" + expr + ")"
+	return clientLabel + " && (" + expr + ")"
 }
 
 // CheckClientLabelFilter reports, in one line, a label filter Ginkgo cannot parse or one
@@ -178,7 +179,7 @@ func CheckClientLabelFilter(expr string) error {
 		return fmt.Errorf("--label-filter %q is not a Ginkgo label expression (e.g. 'must && !retry', 'CLIENT-FORM-003 || secrecy')", expr)
 	}
 	for _, r := range catalog.Clients() {
-		if match(append(r.Labels(), ClientLabel)) {
+		if match(append(r.Labels(), clientLabel)) {
 			return nil
 		}
 	}

@@ -193,9 +193,9 @@ func clientEnv(environ []string, baseURL string, a Account) []string {
 		env = append(env, kv)
 	}
 	return append(env,
-		EnvClientBaseURL+"="+baseURL,
-		EnvClientClientID+"="+a.ClientID,
-		EnvClientClientSecret+"="+a.ClientSecret,
+		envClientBaseURL+"="+baseURL,
+		envClientClientID+"="+a.ClientID,
+		envClientClientSecret+"="+a.ClientSecret,
 		"NO_PROXY="+noProxy, "no_proxy="+noProxy)
 }
 

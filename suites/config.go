@@ -30,7 +30,7 @@ func (a Account) Given() bool { return a.ClientID != "" }
 // Config is everything a run of the suites needs to know about its target. It is the one
 // declaration of these settings: each field's tags give its flag name, environment
 // variable (EnvPrefix + env), default, help and whether it is a secret; the CLI's flags,
-// ConfigFromEnv, WithDefaults and Echo are derived from them.
+// configFromEnv, WithDefaults and Echo are derived from them.
 type Config struct {
 	// BaseURL is the target's base URL; the token endpoint is BaseURL + spec.TokenPath.
 	BaseURL string `name:"base-url" env:"BASE_URL" placeholder:"URL" help:"The target's base URL (the token endpoint is URL/apiops/auth/token). Without it the embedded demo mock is judged."`
@@ -66,14 +66,6 @@ type Config struct {
 	Strict catalog.Scope `name:"strict" env:"STRICT" placeholder:"SCOPE" help:"SHOULD failures fail the run too: --strict (all), or --strict=docs|rfc|owasp for one kind of source."`
 }
 
-// Defaults of the optional settings (also in the tags above, which the CLI shows).
-const (
-	DefaultProtectedPath = "/apiops/projects/"
-	DefaultMaxExpiryWait = 5 * time.Second
-	DefaultTimeout       = 10 * time.Second
-	DefaultRunTimeout    = 10 * time.Minute
-)
-
 // EnvPrefix starts every environment variable of a setting; EnvBaseURL is the target's.
 const (
 	EnvPrefix  = "APIOPS_"
@@ -94,10 +86,10 @@ func HelpVars() kong.Vars {
 	return vars
 }
 
-// ConfigFromEnv reads a Config from the APIOPS_* environment variables its tags declare
+// configFromEnv reads a Config from the APIOPS_* environment variables its tags declare
 // (APIOPS_BASE_URL, APIOPS_CLIENT_ID, APIOPS_SPECIAL_CLIENT_SECRET, …): the same names the
 // CLI's flags use. Unset values get their defaults; the result is validated.
-func ConfigFromEnv() (Config, error) {
+func configFromEnv() (Config, error) {
 	var holder struct {
 		Config `embed:"" envprefix:"APIOPS_"`
 	}
@@ -194,7 +186,7 @@ func (c Config) Check() error {
 		}
 	}
 	if c.FaultHeader != "" {
-		if _, _, err := ParseHeader(c.FaultHeader); err != nil {
+		if _, _, err := parseHeader(c.FaultHeader); err != nil {
 			return fmt.Errorf("--fault-header: %w", err)
 		}
 	}
@@ -228,8 +220,8 @@ func checkURL(flag, raw string) error {
 	return nil
 }
 
-// ParseHeader splits "Name: value" into a canonical header name and its value.
-func ParseHeader(s string) (name, value string, err error) {
+// parseHeader splits "Name: value" into a canonical header name and its value.
+func parseHeader(s string) (name, value string, err error) {
 	name, value, ok := strings.Cut(s, ":")
 	name = strings.TrimSpace(name)
 	value = strings.TrimSpace(value)

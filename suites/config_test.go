@@ -15,19 +15,19 @@ func TestConfigFromEnv(t *testing.T) {
 	t.Setenv("APIOPS_TIMEOUT", "3s")
 	t.Setenv("APIOPS_STRICT", "true")
 	t.Setenv("APIOPS_FAULT_HEADER", "x-fault:  boom ")
-	c, err := ConfigFromEnv()
+	c, err := configFromEnv()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.BaseURL != "https://manager.example.com" || c.Timeout != 3*time.Second || c.Strict != catalog.ScopeAll ||
-		c.MaxExpiryWait != DefaultMaxExpiryWait || c.ProtectedPath != DefaultProtectedPath {
-		t.Errorf("ConfigFromEnv = %+v", c)
+		c.MaxExpiryWait != 5*time.Second || c.ProtectedPath != "/apiops/projects/" || c.RunTimeout != 10*time.Minute {
+		t.Errorf("configFromEnv = %+v", c)
 	}
 	if echo := c.Echo(); echo["client-secret"] != "[REDACTED]" || strings.Contains(strings.Join(mapValues(echo), " "), "s3cret") {
 		t.Errorf("Echo leaks the secret: %v", echo)
 	}
 	t.Setenv("APIOPS_TIMEOUT", "soon")
-	if _, err := ConfigFromEnv(); err == nil || !strings.Contains(err.Error(), "APIOPS_TIMEOUT") {
+	if _, err := configFromEnv(); err == nil || !strings.Contains(err.Error(), "APIOPS_TIMEOUT") {
 		t.Errorf("bad duration: %v", err)
 	}
 }
@@ -64,13 +64,13 @@ func TestValidate(t *testing.T) {
 }
 
 func TestParseHeader(t *testing.T) {
-	name, value, err := ParseHeader("x-apiops-mock-fault: server_error")
+	name, value, err := parseHeader("x-apiops-mock-fault: server_error")
 	if err != nil || name != "X-Apiops-Mock-Fault" || value != "server_error" {
-		t.Errorf("ParseHeader = %q, %q, %v", name, value, err)
+		t.Errorf("parseHeader = %q, %q, %v", name, value, err)
 	}
 	for _, bad := range []string{"", ":x", "a b: c", "x: a\r\nb"} {
-		if _, _, err := ParseHeader(bad); err == nil {
-			t.Errorf("ParseHeader(%q) accepted", bad)
+		if _, _, err := parseHeader(bad); err == nil {
+			t.Errorf("parseHeader(%q) accepted", bad)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/apiops/apiops-conformance/spec"
 	"github.com/apiops/apiops-conformance/suites/catalog"
 )
 
@@ -14,12 +15,12 @@ type contractProbe struct {
 	status   int
 	what     string
 	judge    string
-	resp     *Resp
+	resp     *reply
 	contract string // the deviation from the contract kin-openapi found, if any
 }
 
 // probe gets the answer with send and keeps its contract deviation.
-func (t *T) probe(status int, what, judge string, send func() *Resp) contractProbe {
+func (t *checker) probe(status int, what, judge string, send func() *reply) contractProbe {
 	resp := send()
 	return contractProbe{status: status, what: what, judge: judge, resp: resp, contract: t.exchanges[len(t.exchanges)-1].Contract}
 }
@@ -28,7 +29,7 @@ func (t *T) probe(status int, what, judge string, send func() *Resp) contractPro
 // deviation, and says what it compared and what it could not. A probe that did not get its
 // status leaves the contract check blocked by the check that judges that status: it never
 // passes without having compared every status it names.
-func (t *T) expectContract(probes []contractProbe, notProvoked ...string) {
+func (t *checker) expectContract(probes []contractProbe, notProvoked ...string) {
 	var seen, bad []string
 	var missing *contractProbe
 	for i, p := range probes {
@@ -62,10 +63,10 @@ func orEmpty(prefix, s string) string {
 }
 
 func contractSpecs() {
-	check("TOKEN-SPEC-001", func(t *T) {
+	check("TOKEN-SPEC-001", func(t *checker) {
 		probes := []contractProbe{
-			t.probe(http.StatusOK, "the documented request", "TOKEN-FORM-001", func() *Resp {
-				return t.shared(keyDocumented, func() *Resp { return t.obtain(t.documented("documented request")) })
+			t.probe(http.StatusOK, "the documented request", "TOKEN-FORM-001", func() *reply {
+				return t.shared(keyDocumented, func() *reply { return t.obtain(t.documented("documented request")) })
 			}),
 			t.probe(http.StatusBadRequest, "grant_type=password", "TOKEN-ERR-001", t.wrongGrant),
 			t.probe(http.StatusUnauthorized, "a wrong password", "TOKEN-ERR-004", t.wrongPassword),
@@ -79,15 +80,15 @@ func contractSpecs() {
 		t.expectContract(probes, notProvoked...)
 	})
 
-	check("TOKEN-SPEC-002", func(t *T) {
+	check("TOKEN-SPEC-002", func(t *checker) {
 		tok, _ := t.token()
 		probes := []contractProbe{
-			t.probe(http.StatusOK, "the token", "TOKEN-BEARER-001", func() *Resp { return t.withToken(tok) }),
+			t.probe(http.StatusOK, "the token", "TOKEN-BEARER-001", func() *reply { return t.withToken(tok) }),
 			t.probe(http.StatusUnauthorized, "no Authorization", "TOKEN-BEARER-002", t.noAuthorization),
 		}
 		notCompared := []string{"the 401 body (the checks assume none on the protected path: status only)"}
-		if t.st.cfg.ProtectedPath != DefaultProtectedPath {
-			notCompared = append(notCompared, "the 200 body (--protected-path is not the documented "+DefaultProtectedPath+": status only)")
+		if t.st.cfg.ProtectedPath != spec.ProjectsPath {
+			notCompared = append(notCompared, "the 200 body (--protected-path is not the documented "+spec.ProjectsPath+": status only)")
 		}
 		t.expectContract(probes, notCompared...)
 	})

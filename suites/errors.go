@@ -27,17 +27,17 @@ func nonce() string {
 }
 
 // wrongGrant sends, once per run, the documented request with grant_type=password.
-func (t *T) wrongGrant() *Resp {
+func (t *checker) wrongGrant() *reply {
 	a := t.st.cfg.Account
-	return t.shared(keyWrongGrant, func() *Resp {
+	return t.shared(keyWrongGrant, func() *reply {
 		return t.send(tokenRequest("grant_type=password", form(field{"grant_type", "password"}, field{"client_id", a.ClientID}, field{"client_secret", a.ClientSecret})))
 	})
 }
 
 // wrongPassword sends, once per run, the configured user with a made-up password
 // (registered for redaction): a failed login, within the footprint budget.
-func (t *T) wrongPassword() *Resp {
-	return t.shared(keyWrongPassword, func() *Resp {
+func (t *checker) wrongPassword() *reply {
+	return t.shared(keyWrongPassword, func() *reply {
 		a := Account{t.st.cfg.Account.ClientID, "wrong-" + nonce()}
 		t.st.red.Add(a.ClientSecret)
 		t.st.wrongSecret = a.ClientSecret
@@ -46,8 +46,8 @@ func (t *T) wrongPassword() *Resp {
 }
 
 // unknownUserAnswer sends, once per run, a made-up user's token request.
-func (t *T) unknownUserAnswer() *Resp {
-	return t.shared(keyUnknownUser, func() *Resp {
+func (t *checker) unknownUserAnswer() *reply {
+	return t.shared(keyUnknownUser, func() *reply {
 		fields := unknownUser()
 		t.st.red.Add(fields[2].value)
 		return t.send(tokenRequest("unknown user", form(fields...)))
@@ -57,8 +57,8 @@ func (t *T) unknownUserAnswer() *Resp {
 // emptySecret sends, once per run, an account's client_id with an empty client_secret:
 // the special account's when given (so the main account never has two failed logins in a
 // row), else the main account's.
-func (t *T) emptySecret() *Resp {
-	return t.shared(keyEmptySecret, func() *Resp {
+func (t *checker) emptySecret() *reply {
+	return t.shared(keyEmptySecret, func() *reply {
 		a := t.st.cfg.Account
 		if t.st.cfg.Special.Given() {
 			a = t.st.cfg.Special
@@ -69,21 +69,21 @@ func (t *T) emptySecret() *Resp {
 
 // refusedAccount sends, once per run, the documented request of a disabled or locked
 // account with its correct password.
-func (t *T) refusedAccount(key string, a Account) *Resp {
-	return t.shared(key, func() *Resp {
+func (t *checker) refusedAccount(key string, a Account) *reply {
+	return t.shared(key, func() *reply {
 		return t.failLogin(a, tokenRequest(key+" account", form(credentials(a)...)))
 	})
 }
 
 // serverError provokes, once per run, a 500 through the control API or --fault-header.
 // The catalog declares the need, so the check is not judged without either.
-func (t *T) serverError() *Resp {
-	return t.shared(keyServerError, func() *Resp {
+func (t *checker) serverError() *reply {
+	return t.shared(keyServerError, func() *reply {
 		if c := t.Control(); c != nil {
 			t.control("make the next token request fail", c.FailNextTokens(t.ctx, 1))
 			return t.send(t.documented("documented request, failure injected through the control API"))
 		}
-		name, value, _ := ParseHeader(t.st.cfg.FaultHeader)
+		name, value, _ := parseHeader(t.st.cfg.FaultHeader)
 		r := t.documented("documented request with the fault header")
 		r.header.Set(name, value)
 		return t.send(r)
@@ -94,7 +94,7 @@ func (t *T) serverError() *Resp {
 // codes and an error_description string. The accepted (status, codes) pairs are
 // alternatives: where the docs are silent and the RFC allows several answers, each is
 // right. It returns the decoded body and says which alternative it saw.
-func (t *T) errorBody(resp *Resp, what string, accepted ...answer) spec.ErrorBody {
+func (t *checker) errorBody(resp *reply, what string, accepted ...answer) spec.ErrorBody {
 	var want []string
 	for _, a := range accepted {
 		want = append(want, fmt.Sprintf("%d %s", a.status, quoteAll(a.codes)))
@@ -140,7 +140,7 @@ func quoteAll(codes []string) string {
 
 // wording checks an error_description against the documented text. It judges only
 // answers with the documented code: other answers block it on the MUST check mustID.
-func (t *T) wording(resp *Resp, status int, name spec.ErrorName, mustID string) {
+func (t *checker) wording(resp *reply, status int, name spec.ErrorName, mustID string) {
 	doc := spec.Error(name)
 	m, err := resp.Object()
 	if resp.Err != nil || resp.Status != status || err != nil || m["error"] != doc.Error {
@@ -152,59 +152,59 @@ func (t *T) wording(resp *Resp, status int, name spec.ErrorName, mustID string) 
 }
 
 func errorSpecs() {
-	check("TOKEN-ERR-001", func(t *T) {
+	check("TOKEN-ERR-001", func(t *checker) {
 		t.errorBody(t.wrongGrant(), "grant_type=password", answer{http.StatusBadRequest, []string{codeUnsupportedGrant}})
 	})
 
-	check("TOKEN-ERR-002", func(t *T) {
+	check("TOKEN-ERR-002", func(t *checker) {
 		t.wording(t.wrongGrant(), http.StatusBadRequest, spec.UnsupportedGrantType, "TOKEN-ERR-001")
 	})
 
-	check("TOKEN-ERR-003", func(t *T) {
+	check("TOKEN-ERR-003", func(t *checker) {
 		a := t.st.cfg.Account
 		resp := t.send(tokenRequest("no grant_type", form(field{"client_id", a.ClientID}, field{"client_secret", a.ClientSecret})))
 		t.errorBody(resp, "a request without grant_type", answer{http.StatusBadRequest, []string{codeUnsupportedGrant, codeInvalidRequest}})
 	})
 
-	check("TOKEN-ERR-004", func(t *T) {
+	check("TOKEN-ERR-004", func(t *checker) {
 		t.errorBody(t.wrongPassword(), "a wrong password", badCredentials())
 	})
 
-	check("TOKEN-ERR-005", func(t *T) {
+	check("TOKEN-ERR-005", func(t *checker) {
 		t.errorBody(t.unknownUserAnswer(), "an unknown user", badCredentials())
 	})
 
-	check("TOKEN-ERR-006", func(t *T) {
+	check("TOKEN-ERR-006", func(t *checker) {
 		t.errorBody(t.emptySecret(), "an empty client_secret", badCredentials(), invalidRequest())
 	})
 
-	check("TOKEN-ERR-007", func(t *T) {
+	check("TOKEN-ERR-007", func(t *checker) {
 		a := t.st.cfg.Account
 		resp := t.send(tokenRequest("no client_id", form(field{"grant_type", "client_credentials"}, field{"client_secret", a.ClientSecret})))
 		t.errorBody(resp, "a request without client_id", invalidRequest(), badCredentials())
 	})
 
-	check("TOKEN-ERR-008", func(t *T) {
+	check("TOKEN-ERR-008", func(t *checker) {
 		t.errorBody(t.refusedAccount(keyDisabled, t.st.cfg.Disabled), "a disabled account with its correct password", badCredentials())
 	})
 
-	check("TOKEN-ERR-009", func(t *T) {
+	check("TOKEN-ERR-009", func(t *checker) {
 		t.errorBody(t.refusedAccount(keyLocked, t.st.cfg.Locked), "a locked account with its correct password", badCredentials())
 	})
 
-	check("TOKEN-ERR-010", func(t *T) {
+	check("TOKEN-ERR-010", func(t *checker) {
 		t.wording(t.wrongPassword(), http.StatusUnauthorized, spec.BadCredentials, "TOKEN-ERR-004")
 	})
 
-	check("TOKEN-ERR-011", func(t *T) {
+	check("TOKEN-ERR-011", func(t *checker) {
 		t.errorBody(t.serverError(), "a server failure", answer{http.StatusInternalServerError, []string{codeServerError}})
 	})
 
-	check("TOKEN-ERR-012", func(t *T) {
+	check("TOKEN-ERR-012", func(t *checker) {
 		t.wording(t.serverError(), http.StatusInternalServerError, spec.ServerError, "TOKEN-ERR-011")
 	})
 
-	check("TOKEN-ERR-013", func(t *T) {
+	check("TOKEN-ERR-013", func(t *checker) {
 		t.sameRefusal()
 	})
 }
@@ -212,10 +212,10 @@ func errorSpecs() {
 // sameRefusal judges that every 401 of the token endpoint reads the same whatever the
 // cause, so an attacker cannot tell a wrong password from an unknown, disabled or locked
 // account. It reuses the answers the other checks got.
-func (t *T) sameRefusal() {
+func (t *checker) sameRefusal() {
 	type cause struct {
 		what string
-		resp *Resp
+		resp *reply
 	}
 	causes := []cause{{"a wrong password", t.wrongPassword()}, {"an unknown user", t.unknownUserAnswer()}, {"an empty client_secret", t.emptySecret()}}
 	if t.st.cfg.Disabled.Given() {

@@ -44,7 +44,7 @@ type request struct {
 
 // sharedAnswer is the answer to a request that several checks share.
 type sharedAnswer struct {
-	resp *Resp
+	resp *reply
 	x    evidence.Exchange
 	sent string // the request on one line, redacted
 }
@@ -54,19 +54,19 @@ type sharedAnswer struct {
 // rate-limiting target asks (429, or 503 with Retry-After) and sends the request again,
 // and counts the footprint. A token in a 200 answer is registered for redaction before
 // anything is recorded.
-func (st *runState) do(ctx context.Context, r request, timeout time.Duration) (*Resp, evidence.Exchange, string) {
+func (st *runState) do(ctx context.Context, r request, timeout time.Duration) (*reply, evidence.Exchange, string) {
 	target := st.cfg.BaseURL + r.path
 	start := time.Now()
-	var resp *Resp
+	var resp *reply
 	var header http.Header
 	for attempt := 0; ; attempt++ {
 		if err := st.pace(ctx); err != nil {
-			resp = &Resp{Err: fmt.Errorf("not sent: %w", err)}
+			resp = &reply{Err: fmt.Errorf("not sent: %w", err)}
 			break
 		}
 		req, err := http.NewRequestWithContext(ctx, r.method, target, strings.NewReader(r.body))
 		if err != nil {
-			resp = &Resp{Err: fmt.Errorf("cannot build the request: %w", err)}
+			resp = &reply{Err: fmt.Errorf("cannot build the request: %w", err)}
 			break
 		}
 		if r.body == "" {
@@ -144,7 +144,7 @@ func (st *runState) reproduce(r request, target string, header http.Header) stri
 // an outage is not a verdict. A request that gets no answer is followed by one short
 // liveness probe; when the target does not answer that either, or after maxNonAnswers
 // unanswered requests, the target is taken for gone and the rest of the run is not judged.
-func (t *T) send(r request) *Resp {
+func (t *checker) send(r request) *reply {
 	st := t.st
 	if why := st.ended(); why != "" {
 		t.notJudged("%s", why)
@@ -169,7 +169,7 @@ func (t *T) send(r request) *Resp {
 // alive counts an unanswered request and probes the target once, shortly, with an
 // unknown user's token request (no token, no account's failed login). It returns why the
 // target is taken for gone, or "".
-func (t *T) alive() string {
+func (t *checker) alive() string {
 	st := t.st
 	st.nonAnswers++
 	probe := tokenRequest("liveness probe (an unknown user; any answer will do)", form(unknownUser()...))
@@ -185,7 +185,7 @@ func (t *T) alive() string {
 }
 
 // record attaches an exchange to the check's evidence and remembers it for messages.
-func (t *T) record(x evidence.Exchange, resp *Resp, sent string) {
+func (t *checker) record(x evidence.Exchange, resp *reply, sent string) {
 	AddReportEntry(evidence.EntryExchange, x, types.ReportEntryVisibilityNever)
 	t.last, t.sent = resp, sent
 	t.exchanges = append(t.exchanges, x)
@@ -194,7 +194,7 @@ func (t *T) record(x evidence.Exchange, resp *Resp, sent string) {
 // shared returns the answer kept under key, sending it with send the first time in the
 // run: later checks get the same answer, and its exchange in their evidence, marked as
 // shared. A nil send only looks the answer up (it must be there).
-func (t *T) shared(key string, send func() *Resp) *Resp {
+func (t *checker) shared(key string, send func() *reply) *reply {
 	if a, ok := t.st.memo[key]; ok {
 		x := a.x
 		x.Step += " (sent once for the run, shared)"
@@ -225,7 +225,7 @@ func (st *runState) pace(ctx context.Context) error {
 // rateLimited reports whether the answer asks the harness to come back later (429, or
 // 503 with Retry-After) and how long to wait: as the target says (seconds or an HTTP
 // date), at most maxRateWait, one second when it does not say.
-func rateLimited(resp *Resp) (time.Duration, bool) {
+func rateLimited(resp *reply) (time.Duration, bool) {
 	if resp.Err != nil && resp.Status == 0 {
 		return 0, false
 	}
@@ -272,7 +272,7 @@ func describeRequest(r request, target string) string {
 // The media-type rule, the same everywhere: a JSON media type is application/json or any
 // type with the +json suffix (RFC 6839 §3.1, e.g. application/problem+json), with any
 // parameters; the contract's JSON schemas apply to all of them.
-func (st *runState) validate(ctx context.Context, r request, resp *Resp) error {
+func (st *runState) validate(ctx context.Context, r request, resp *reply) error {
 	path, _, _ := strings.Cut(r.path, "?")
 	switch {
 	case r.method == http.MethodPost && path == spec.TokenPath:

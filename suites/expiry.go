@@ -24,7 +24,7 @@ const (
 
 // lifetime returns the token's expires_in (0 when absent) and whether it is usable: an
 // invalid expires_in is TOKEN-SUCCESS-005's to judge.
-func lifetime(resp *Resp) (time.Duration, bool) {
+func lifetime(resp *reply) (time.Duration, bool) {
 	m, err := resp.Object()
 	if err != nil {
 		return 0, false
@@ -42,7 +42,7 @@ func lifetime(resp *Resp) (time.Duration, bool) {
 
 // usableLifetime is lifetime, the check blocked by TOKEN-SUCCESS-005 when expires_in is
 // invalid.
-func (t *T) usableLifetime(resp *Resp) time.Duration {
+func (t *checker) usableLifetime(resp *reply) time.Duration {
 	ttl, ok := lifetime(resp)
 	if !ok {
 		t.blockedBy("TOKEN-SUCCESS-005", "expires_in is not a positive integer, so expiry cannot be judged: TOKEN-SUCCESS-005 judges it")
@@ -52,7 +52,7 @@ func (t *T) usableLifetime(resp *Resp) time.Duration {
 
 // issued returns the token for the expiry checks with its timeline: the run's token when
 // there is one (its clock started with the preflight), else a fresh one.
-func (t *T) issued() (tok string, sent, got time.Time, ttl time.Duration) {
+func (t *checker) issued() (tok string, sent, got time.Time, ttl time.Duration) {
 	if t.st.token.ok && t.st.token.lifeOK {
 		tok, _ = t.token()
 		return tok, t.st.token.sent, t.st.token.got, t.st.token.life
@@ -66,7 +66,7 @@ func (t *T) issued() (tok string, sent, got time.Time, ttl time.Duration) {
 // without expires_in through its Control, and returns it. A target that still sends
 // expires_in after the Control call fails the check as a harness failure: the control
 // API did not do what it answered it did.
-func (t *T) neverExpiringToken() string {
+func (t *checker) neverExpiringToken() string {
 	c := t.Control() // registers a Reset, which restores the target's token lifetime
 	t.control("make the target issue never-expiring tokens (token-ttl 0s)", c.SetTokenTTL(t.ctx, 0))
 	resp := t.obtain(t.documented("obtain a token (the control API set token-ttl 0s)"))
@@ -79,7 +79,7 @@ func (t *T) neverExpiringToken() string {
 }
 
 func expirySpecs() {
-	check("TOKEN-EXP-001", func(t *T) {
+	check("TOKEN-EXP-001", func(t *checker) {
 		tok, sent, _, ttl := t.issued()
 		t.expectStatus(t.withToken(tok), http.StatusOK, "the fresh token on the protected path")
 		if ttl == 0 {
@@ -117,7 +117,7 @@ func expirySpecs() {
 		t.Saw("accepted %s after the request, %s before its announced end (expires_in %s)", at.Round(10*time.Millisecond), (ttl - at).Round(10*time.Millisecond), ttl)
 	})
 
-	check("TOKEN-EXP-002", func(t *T) {
+	check("TOKEN-EXP-002", func(t *checker) {
 		tok, sent, got, ttl := t.issued()
 		if ttl == 0 {
 			t.notApplicable("the token has no expires_in, so it never expires: TOKEN-EXP-003 judges that")
@@ -135,7 +135,7 @@ func expirySpecs() {
 		t.Saw("refused %s after the request (expires_in %s)%s", at.Round(10*time.Millisecond), ttl, t.window(at))
 	})
 
-	check("TOKEN-EXP-003", func(t *T) {
+	check("TOKEN-EXP-003", func(t *checker) {
 		tok, _, _, ttl := t.issued()
 		c := t.Control()
 		if ttl > 0 { // the catalog's need: a control API issues one
@@ -151,7 +151,7 @@ func expirySpecs() {
 			"the token without expires_in 10 years later (clock advanced)")
 	})
 
-	check("TOKEN-EXP-004", func(t *T) {
+	check("TOKEN-EXP-004", func(t *checker) {
 		tok := t.revocable()
 		t.expectStatus(t.protected("token before revocation", "Bearer "+tok), http.StatusOK, "the token before revocation")
 		t.revoke(tok)
@@ -161,7 +161,7 @@ func expirySpecs() {
 
 // window describes the lifetime the expiry checks observed for the run's token: from
 // the latest instant it was accepted to the first it was refused.
-func (t *T) window(refused time.Duration) string {
+func (t *checker) window(refused time.Duration) string {
 	if t.st.acceptedAt == 0 {
 		return ""
 	}
@@ -184,7 +184,7 @@ func (l *limitedBuffer) String() string { return l.b.String() }
 // check obtained and no longer needs) on a live target, else the run's token, else a
 // fresh one. With a control API the run's token is fine: the reset after the check
 // restores it.
-func (t *T) revocable() string {
+func (t *checker) revocable() string {
 	if t.st.control == nil && len(t.st.spare) > 0 {
 		tok := t.st.spare[len(t.st.spare)-1]
 		t.st.spare = t.st.spare[:len(t.st.spare)-1]
@@ -196,7 +196,7 @@ func (t *T) revocable() string {
 }
 
 // revoke revokes tok through the control API or --revoke-command.
-func (t *T) revoke(tok string) {
+func (t *checker) revoke(tok string) {
 	if c := t.Control(); c != nil {
 		t.control("revoke the token", c.Revoke(t.ctx, tok))
 		t.Saw("revoked through the control API")
@@ -211,7 +211,7 @@ func (t *T) revoke(tok string) {
 
 // runRevokeCommand runs --revoke-command with the token in $APIOPS_TOKEN (never on the
 // command line), bounded by --timeout; it returns the command's output, bounded.
-func runRevokeCommand(t *T, tok string) (string, error) {
+func runRevokeCommand(t *checker, tok string) (string, error) {
 	ctx, cancel := context.WithTimeout(t.ctx, t.st.cfg.Timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "sh", "-c", t.st.cfg.RevokeCommand)

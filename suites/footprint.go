@@ -72,7 +72,7 @@ func (f *footprint) role(role string) *accountUse {
 
 // count records one answer of the target: a token created, a failed login of a given
 // account, or neither.
-func (f *footprint) count(r request, resp *Resp) {
+func (f *footprint) count(r request, resp *reply) {
 	path, _, _ := strings.Cut(r.path, "?")
 	if r.method != http.MethodPost || path != spec.TokenPath {
 		return
@@ -137,7 +137,7 @@ const (
 
 // obtain sends a request meant to obtain a token, within the budget: on a live target
 // that has had its maxTokens tokens, the check is not judged.
-func (t *T) obtain(r request) *Resp {
+func (t *checker) obtain(r request) *reply {
 	if t.st.budgeted && t.st.foot.totals.Tokens >= maxTokens {
 		t.notJudged("footprint budget: the run has already created %d tokens on this live target (at most %d a run)", t.st.foot.totals.Tokens, maxTokens)
 	}
@@ -147,7 +147,7 @@ func (t *T) obtain(r request) *Resp {
 
 // failLogin sends r, a request meant to fail the login of account a: at most
 // maxFailedLogins such requests per account in a run on a live target.
-func (t *T) failLogin(a Account, r request) *Resp {
+func (t *checker) failLogin(a Account, r request) *reply {
 	r.purpose = wantFail
 	if use := t.st.foot.of(a.ClientID); t.st.budgeted && use != nil {
 		if use.deliberate >= maxFailedLogins {
@@ -164,7 +164,7 @@ func (t *T) failLogin(a Account, r request) *Resp {
 // login of that account failed, it makes a successful login first (a token, within the
 // budget), or ends the check as not judged. A lockout policy thus never locks an account
 // the run was given, whatever the target answers.
-func (t *T) guardLogin(r request) {
+func (t *checker) guardLogin(r request) {
 	if !t.st.budgeted || r.purpose == wantToken {
 		return
 	}

@@ -19,7 +19,7 @@ const (
 
 // expectToken fails unless resp is a 200 with an access_token, and keeps the token as a
 // spare (revocation may use it).
-func (t *T) expectToken(resp *Resp, what string) {
+func (t *checker) expectToken(resp *reply, what string) {
 	tok, ok := resp.AccessToken()
 	t.Expect(ok, "200 with a non-empty access_token for %s", what)
 	t.st.spare = append(t.st.spare, tok)
@@ -39,24 +39,24 @@ func specialRequests(a Account) (plus, pct20 request) {
 // nothing about percent-encoding: the check is not judged, and says why. On a live
 // target the second encoding is not tried right after a failed first one (never two
 // failed logins in a row), so a refused non-ASCII password is taken for unusable there.
-func (t *T) judgeSpecial(key, otherKey string, r, other request, what string) {
+func (t *checker) judgeSpecial(key, otherKey string, r, other request, what string) {
 	a := t.st.cfg.Special
 	_, mine := t.st.memo[key]
 	prev, hadOther := t.st.memo[otherKey]
-	var resp *Resp
+	var resp *reply
 	if mine || !t.st.budgeted || !hadOther || prev.resp.Status != http.StatusUnauthorized {
-		resp = t.shared(key, func() *Resp { return t.obtain(r) })
+		resp = t.shared(key, func() *reply { return t.obtain(r) })
 		if _, ok := resp.AccessToken(); ok || resp.Status != http.StatusUnauthorized {
 			t.expectToken(resp, what)
 			return
 		}
 	}
-	var otherResp *Resp
+	var otherResp *reply
 	switch _, done := t.st.memo[otherKey]; {
 	case done:
 		otherResp = t.shared(otherKey, nil)
 	case !t.st.budgeted:
-		otherResp = t.shared(otherKey, func() *Resp { return t.obtain(other) })
+		otherResp = t.shared(otherKey, func() *reply { return t.obtain(other) })
 	}
 	if otherResp != nil && resp != nil {
 		if _, ok := otherResp.AccessToken(); ok {
@@ -90,37 +90,37 @@ func isPrintableASCII(s string) bool {
 }
 
 func formSpecs() {
-	check("TOKEN-FORM-001", func(t *T) {
-		t.expectToken(t.shared(keyDocumented, func() *Resp { return t.obtain(t.documented("documented request")) }), "the documented request")
+	check("TOKEN-FORM-001", func(t *checker) {
+		t.expectToken(t.shared(keyDocumented, func() *reply { return t.obtain(t.documented("documented request")) }), "the documented request")
 	})
 
-	check("TOKEN-FORM-002", func(t *T) {
+	check("TOKEN-FORM-002", func(t *checker) {
 		plus, pct20 := specialRequests(t.st.cfg.Special)
 		t.judgeSpecial(keySpecialPlus, keySpecialPct20, plus, pct20, "credentials percent-encoded with a space as '+'")
 	})
 
-	check("TOKEN-FORM-003", func(t *T) {
+	check("TOKEN-FORM-003", func(t *checker) {
 		plus, pct20 := specialRequests(t.st.cfg.Special)
 		t.judgeSpecial(keySpecialPct20, keySpecialPlus, pct20, plus, "credentials percent-encoded with a space as '%20'")
 	})
 
-	check("TOKEN-FORM-004", func(t *T) {
+	check("TOKEN-FORM-004", func(t *checker) {
 		r := t.documented("Content-Type with charset")
 		r.header.Set("Content-Type", formType+"; charset=UTF-8")
 		t.variant(r, "Content-Type: application/x-www-form-urlencoded; charset=UTF-8")
 	})
 
-	check("TOKEN-FORM-005", func(t *T) {
+	check("TOKEN-FORM-005", func(t *checker) {
 		t.expect4xx(t.jsonBody(), "valid credentials sent as a JSON body")
 	})
 
-	check("TOKEN-FORM-006", func(t *T) {
+	check("TOKEN-FORM-006", func(t *checker) {
 		r := tokenRequest("credentials in the URL query", "")
 		r.path += "?" + form(credentials(t.st.cfg.Account)...)
 		t.expect4xx(t.send(r), "valid credentials in the URL query and an empty form body")
 	})
 
-	check("TOKEN-FORM-007", func(t *T) {
+	check("TOKEN-FORM-007", func(t *checker) {
 		q := url.Values{}
 		for _, f := range credentials(t.st.cfg.Account) {
 			q.Set(f.name, f.value)
@@ -130,7 +130,7 @@ func formSpecs() {
 		t.expect4xx(resp, "a GET to the token endpoint with valid credentials in the query")
 	})
 
-	check("TOKEN-FORM-008", func(t *T) {
+	check("TOKEN-FORM-008", func(t *checker) {
 		r := t.documented("no Accept header")
 		r.header.Del("Accept")
 		resp := t.variant(r, "the documented request without an Accept header")
@@ -138,7 +138,7 @@ func formSpecs() {
 		t.Saw("a JSON media type (%s)", resp.MediaType())
 	})
 
-	check("TOKEN-FORM-009", func(t *T) {
+	check("TOKEN-FORM-009", func(t *checker) {
 		t.variant(tokenRequest("unrecognised parameters", form(withUnknownParams(credentials(t.st.cfg.Account))...)),
 			"the documented request plus two unrecognised parameters")
 	})
@@ -153,12 +153,12 @@ func withUnknownParams(fields []field) []field {
 // parameter, no Accept header, two unrecognised parameters) and serves TOKEN-FORM-004,
 // -008 and -009 alike; only when it gets no token is each variation sent on its own, so
 // the failure is the right check's.
-func (t *T) variant(own request, what string) *Resp {
+func (t *checker) variant(own request, what string) *reply {
 	combined := tokenRequest("documented request with a charset parameter, no Accept header and two unrecognised parameters",
 		form(withUnknownParams(credentials(t.st.cfg.Account))...))
 	combined.header.Set("Content-Type", formType+"; charset=UTF-8")
 	combined.header.Del("Accept")
-	resp := t.shared(keyVariants, func() *Resp { return t.obtain(combined) })
+	resp := t.shared(keyVariants, func() *reply { return t.obtain(combined) })
 	if _, ok := resp.AccessToken(); ok {
 		t.expectToken(resp, what+" (one request carried all three variations)")
 		return resp
@@ -169,10 +169,10 @@ func (t *T) variant(own request, what string) *Resp {
 }
 
 // jsonBody sends, once per run, the account's credentials as a JSON body.
-func (t *T) jsonBody() *Resp {
+func (t *checker) jsonBody() *reply {
 	a := t.st.cfg.Account
 	body, _ := json.Marshal(map[string]string{"grant_type": "client_credentials", "client_id": a.ClientID, "client_secret": a.ClientSecret})
-	return t.shared(keyJSONBody, func() *Resp {
+	return t.shared(keyJSONBody, func() *reply {
 		return t.send(request{step: "JSON body", method: http.MethodPost, path: spec.TokenPath,
 			header: headers("Content-Type", jsonType, "Accept", jsonType), body: string(body)})
 	})

@@ -19,7 +19,7 @@ func FuzzResp(f *testing.F) {
 	f.Add(200, "application/json", []byte(`{"access_token":"\ud800","x":1e999999}`))
 	f.Add(500, "", []byte(strings.Repeat("\xff", 400)))
 	f.Fuzz(func(t *testing.T, status int, contentType string, body []byte) {
-		r := &Resp{Status: status, Header: http.Header{"Content-Type": {contentType}}, Body: body}
+		r := &reply{Status: status, Header: http.Header{"Content-Type": {contentType}}, Body: body}
 		_ = r.MediaType()
 		_ = r.IsJSON()
 		_ = r.Summary()
@@ -38,12 +38,12 @@ func FuzzParseHeader(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		name, value, err := ParseHeader(s)
+		name, value, err := parseHeader(s)
 		if err != nil {
 			return
 		}
 		if !httpguts.ValidHeaderFieldName(name) || !httpguts.ValidHeaderFieldValue(value) {
-			t.Fatalf("ParseHeader(%q) accepted name %q value %q", s, name, value)
+			t.Fatalf("parseHeader(%q) accepted name %q value %q", s, name, value)
 		}
 	})
 }

@@ -44,7 +44,7 @@ func tokenRequest(step, body string) request {
 }
 
 // documented is the documented request for the configured account.
-func (t *T) documented(step string) request {
+func (t *checker) documented(step string) request {
 	return tokenRequest(step, form(credentials(t.st.cfg.Account)...))
 }
 
@@ -75,7 +75,7 @@ const (
 type sharedToken struct {
 	ok     bool
 	value  string
-	resp   *Resp
+	resp   *reply
 	sent   time.Time     // when the preflight's request went out
 	got    time.Time     // when its answer came back
 	life   time.Duration // expires_in; 0 when absent (the token never expires)
@@ -95,10 +95,10 @@ func (s sharedToken) left() time.Duration {
 // the run's shared token while more than the end-of-life margin of its announced lifetime
 // is left, else a fresh one (within the footprint budget). Anything but a 200 with a
 // non-empty access_token fails the check.
-func (t *T) token() (string, *Resp) {
+func (t *checker) token() (string, *reply) {
 	st := t.st
 	if st.token.ok && st.token.left() > endOfLifeMargin {
-		t.shared(keyDocumented, func() *Resp { return t.obtain(t.documented("documented request")) })
+		t.shared(keyDocumented, func() *reply { return t.obtain(t.documented("documented request")) })
 		t.Saw("the run's token (issued %s ago)", time.Since(st.token.got).Round(10*time.Millisecond))
 		return st.token.value, st.token.resp
 	}
@@ -109,13 +109,13 @@ func (t *T) token() (string, *Resp) {
 }
 
 // expectStatus fails unless the answer arrived with the given status.
-func (t *T) expectStatus(resp *Resp, status int, what string) {
+func (t *checker) expectStatus(resp *reply, status int, what string) {
 	t.Expect(resp.Err == nil && resp.Status == status, "%d %s for %s", status, http.StatusText(status), what)
 	t.Saw("%d for %s", status, what)
 }
 
 // expect4xx fails unless the answer is a complete 4xx without an access_token.
-func (t *T) expect4xx(resp *Resp, what string) {
+func (t *checker) expect4xx(resp *reply, what string) {
 	_, issued := resp.AccessToken()
 	t.Expect(resp.Err == nil && resp.Status >= 400 && resp.Status < 500 && !issued,
 		"a 4xx answer, no token and no 5xx, for %s", what)

@@ -48,7 +48,7 @@ func (st *runState) preflight() string {
 }
 
 // unjudgeable says why an answer of the preflight leaves the target unjudgeable, or "".
-func (st *runState) unjudgeable(what string, resp *Resp) string {
+func (st *runState) unjudgeable(what string, resp *reply) string {
 	if st.ctx.Err() != nil {
 		return ""
 	}

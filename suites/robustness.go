@@ -23,36 +23,36 @@ func echoes(text, secret string) bool {
 }
 
 func robustnessSpecs() {
-	check("TOKEN-ROBUST-001", func(t *T) {
+	check("TOKEN-ROBUST-001", func(t *checker) {
 		a := t.st.cfg.Account
 		body := form(append(credentials(a), field{"client_id", a.ClientID})...)
 		t.expect4xx(t.send(tokenRequest("client_id repeated", body)), "a form with client_id sent twice")
 	})
 
-	check("TOKEN-ROBUST-002", func(t *T) {
+	check("TOKEN-ROBUST-002", func(t *checker) {
 		body := form(unknownUser()[:2]...) + "&client_secret=%zz%"
 		t.expect4xx(t.send(tokenRequest("malformed percent-encoding", body)), "client_secret=%zz% (malformed percent-encoding), an unknown user")
 	})
 
-	check("TOKEN-ROBUST-003", func(t *T) {
+	check("TOKEN-ROBUST-003", func(t *checker) {
 		body := form(append(unknownUser()[:2], field{"client_secret", strings.Repeat("a", oversized)})...)
 		t.expect4xx(t.send(tokenRequest("1 MiB client_secret", body)), "a 1 MiB form body, an unknown user")
 	})
 
-	check("TOKEN-ROBUST-004", func(t *T) {
+	check("TOKEN-ROBUST-004", func(t *checker) {
 		a := t.st.cfg.Account
 		cases := []struct {
 			what   string
-			resp   *Resp
+			resp   *reply
 			secret string
 		}{
-			{"documented request", t.shared(keyDocumented, func() *Resp { return t.obtain(t.documented("documented request")) }), a.ClientSecret},
+			{"documented request", t.shared(keyDocumented, func() *reply { return t.obtain(t.documented("documented request")) }), a.ClientSecret},
 			{"grant_type=password", t.wrongGrant(), a.ClientSecret},
 			{"JSON body", t.jsonBody(), a.ClientSecret},
 		}
 		cases = append(cases, struct {
 			what   string
-			resp   *Resp
+			resp   *reply
 			secret string
 		}{"wrong password", t.wrongPassword(), t.st.wrongSecret})
 		var answered []string

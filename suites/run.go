@@ -28,11 +28,11 @@ import (
 	"github.com/apiops/apiops-conformance/suites/evidence"
 )
 
-// SuiteName is the Ginkgo suite description.
-const SuiteName = "apiops-conformance"
+// suiteName is the Ginkgo suite description.
+const suiteName = "apiops-conformance"
 
-// ServerLabel labels the container of the server checks: Run selects them with it.
-const ServerLabel = "server"
+// serverLabel labels the container of the server checks: Run selects them with it.
+const serverLabel = "server"
 
 // The whole suite is one top-level container, so Ginkgo's shuffling of top-level
 // containers cannot reorder the checks. They run in an order chosen for live targets
@@ -40,7 +40,7 @@ const ServerLabel = "server"
 // logins come before the probes a lenient target may also refuse; expiry last, because
 // without a control API its checks wait for the run's token to reach the end of its life,
 // and that wait overlaps everything else.
-var _ = Describe("Apinizer token endpoint", Label(ServerLabel), func() {
+var _ = Describe("Apinizer token endpoint", Label(serverLabel), func() {
 	Describe("error responses", errorSpecs)
 	Describe("form encoding", formSpecs)
 	Describe("200 response", successSpecs)
@@ -257,12 +257,12 @@ func run(ctx context.Context, t GinkgoTestingT, cfg Config, opts Options) (Outco
 	defer func() { formatter.ColorableStdOut = saved }()
 
 	suiteCfg, _ := GinkgoConfiguration()
-	suiteCfg.LabelFilter = ServerLabel
+	suiteCfg.LabelFilter = serverLabel
 	if opts.LabelFilter != "" {
-		suiteCfg.LabelFilter = ServerLabel + " && (" + opts.LabelFilter + ")"
+		suiteCfg.LabelFilter = serverLabel + " && (" + opts.LabelFilter + ")"
 	}
 	captured = types.Report{}
-	RunSpecs(t, SuiteName, suiteCfg, opts.Reporter)
+	RunSpecs(t, suiteName, suiteCfg, opts.Reporter)
 	return st.outcome(withoutFiltered(captured), ""), nil
 }
 

@@ -6,7 +6,7 @@ import (
 )
 
 // tokenObject obtains a token and returns the decoded 200 body.
-func (t *T) tokenObject() (map[string]any, *Resp) {
+func (t *checker) tokenObject() (map[string]any, *reply) {
 	_, resp := t.token()
 	m, err := resp.Object()
 	t.Expect(err == nil, "a JSON object as the 200 body; the %v", err)
@@ -14,13 +14,13 @@ func (t *T) tokenObject() (map[string]any, *Resp) {
 }
 
 func successSpecs() {
-	check("TOKEN-SUCCESS-001", func(t *T) {
+	check("TOKEN-SUCCESS-001", func(t *checker) {
 		_, resp := t.token()
 		t.Expect(resp.IsJSON(), "a JSON media type (application/json, or a +json type) on the 200 answer")
 		t.Saw("JSON media type %q", resp.Header.Get("Content-Type"))
 	})
 
-	check("TOKEN-SUCCESS-002", func(t *T) {
+	check("TOKEN-SUCCESS-002", func(t *checker) {
 		m, _ := t.tokenObject()
 		tok, ok := m["access_token"].(string)
 		t.Expect(ok && tok != "", "\"access_token\" a non-empty string; it is %s", kind(m["access_token"]))
@@ -28,14 +28,14 @@ func successSpecs() {
 		t.Saw("access_token: a string of %d printable ASCII characters", len(tok))
 	})
 
-	check("TOKEN-SUCCESS-003", func(t *T) {
+	check("TOKEN-SUCCESS-003", func(t *checker) {
 		m, _ := t.tokenObject()
 		tt, _ := m["token_type"].(string)
 		t.Expect(strings.EqualFold(tt, "Bearer"), "\"token_type\": \"Bearer\" (any case); it is %s", jsonText(m["token_type"]))
 		t.Saw("token_type %q", tt)
 	})
 
-	check("TOKEN-SUCCESS-004", func(t *T) {
+	check("TOKEN-SUCCESS-004", func(t *checker) {
 		m, _ := t.tokenObject()
 		tt, _ := m["token_type"].(string)
 		if !strings.EqualFold(tt, "Bearer") {
@@ -45,7 +45,7 @@ func successSpecs() {
 		t.Saw("token_type exactly %q", tt)
 	})
 
-	check("TOKEN-SUCCESS-005", func(t *T) {
+	check("TOKEN-SUCCESS-005", func(t *checker) {
 		m, _ := t.tokenObject()
 		v, present := m["expires_in"]
 		if !present {
@@ -58,7 +58,7 @@ func successSpecs() {
 		t.Saw("expires_in %d, a positive integer", secs)
 	})
 
-	check("TOKEN-SUCCESS-006", func(t *T) {
+	check("TOKEN-SUCCESS-006", func(t *checker) {
 		_, resp := t.token()
 		cc := strings.ToLower(strings.Join(resp.Header.Values("Cache-Control"), ","))
 		t.Expect(strings.Contains(cc, "no-store"), "Cache-Control: no-store on the 200 answer; it is %q", strings.Join(resp.Header.Values("Cache-Control"), ", "))

@@ -24,7 +24,7 @@ func TestConformance(t *testing.T) {
 	if os.Getenv(EnvBaseURL) == "" {
 		t.Skipf("%s is not set: no target to judge (apiops-conformance run judges the embedded mock)", EnvBaseURL)
 	}
-	cfg, err := ConfigFromEnv()
+	cfg, err := configFromEnv()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,8 +40,8 @@ func TestConformance(t *testing.T) {
 // after the checks it depends on. Server specs sit under the "server" label, client
 // specs under "client".
 func TestCatalogMatchesSpecs(t *testing.T) {
-	report := PreviewSpecs(SuiteName)
-	for label, reqs := range map[string][]catalog.Requirement{ServerLabel: catalog.All(), "client": catalog.Clients()} {
+	report := PreviewSpecs(suiteName)
+	for label, reqs := range map[string][]catalog.Requirement{serverLabel: catalog.All(), "client": catalog.Clients()} {
 		t.Run(label, func(t *testing.T) { matchSpecs(t, report, label, reqs) })
 	}
 }
