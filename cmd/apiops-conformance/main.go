@@ -11,6 +11,8 @@ import (
 	"os"
 
 	"github.com/alecthomas/kong"
+
+	"github.com/apiops/apiops-conformance/cmd/internal/buildinfo"
 )
 
 // Exit statuses: the CI contract.
@@ -27,6 +29,8 @@ type cli struct {
 	Spec    specCmd    `cmd:"" help:"Print the embedded OpenAPI document."`
 	Report  reportCmd  `cmd:"" help:"Re-render reports from a saved conformance.json."`
 	Version versionCmd `cmd:"" help:"Print the version."`
+
+	VersionFlag kong.VersionFlag `name:"version" help:"Print the version and exit."`
 }
 
 // exitError carries an exit status out of a command's Run method.
@@ -42,6 +46,7 @@ func run(args []string) int {
 		kong.Name(programName),
 		kong.Description("Conformance and contract tests for the Apinizer Management API token endpoint."),
 		kong.UsageOnError(),
+		kong.Vars{"version": buildinfo.String(programName)},
 		kong.Exit(func(code int) {
 			if code != 0 {
 				code = exitUsage

@@ -27,6 +27,7 @@ import (
 
 	"github.com/alecthomas/kong"
 
+	"github.com/apiops/apiops-conformance/cmd/internal/buildinfo"
 	"github.com/apiops/apiops-conformance/fixtures"
 	"github.com/apiops/apiops-conformance/mockserver"
 )
@@ -50,6 +51,8 @@ type cli struct {
 	TLSCert            string        `name:"tls-cert" env:"APIOPS_MOCK_TLS_CERT" type:"path" help:"PEM certificate; with --tls-key serves HTTPS."`
 	TLSKey             string        `name:"tls-key" env:"APIOPS_MOCK_TLS_KEY" type:"path" help:"PEM private key for --tls-cert."`
 	LogLevel           string        `default:"info" enum:"debug,info,warn,error" env:"APIOPS_MOCK_LOG_LEVEL" help:"Log level (${enum}); logs go to stderr."`
+
+	Version kong.VersionFlag `help:"Print the version and exit."`
 }
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -61,6 +64,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		kong.Name(programName),
 		kong.Description("A mock Apinizer manager: token endpoint, protected endpoint, optional control API."),
 		kong.Writers(stdout, stderr),
+		kong.Vars{"version": buildinfo.String(programName)},
 		kong.Exit(func(code int) { exitCode = code }),
 	)
 	if err != nil {
@@ -71,7 +75,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: %v (see --help)\n", programName, oneLine(err))
 		return exitUsage
 	}
-	if exitCode >= 0 { // --help
+	if exitCode >= 0 { // --help, --version
 		return exitOK
 	}
 	logger, err := c.logger(stderr)
