@@ -183,3 +183,17 @@ func TestWorkflowFromAction(t *testing.T) {
 		t.Error("a non-composite action converted without error")
 	}
 }
+
+// The action downloads release archives by the names `make dist` gives them
+// (scripts/dist: apiops-conformance_VERSION_OS_ARCH.tar.gz, .zip for Windows).
+func TestActionUsesReleaseArchiveNames(t *testing.T) {
+	data, err := os.ReadFile(actionPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`name="apiops-conformance_${v}_${os}_${arch}"`, "ext=tar.gz", "ext=zip", "SHA256SUMS", "releases/download/v$v"} {
+		if !bytes.Contains(data, []byte(want)) {
+			t.Errorf("action.yml does not contain %s", want)
+		}
+	}
+}

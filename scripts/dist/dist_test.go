@@ -175,3 +175,24 @@ func TestRunRejectsBadArguments(t *testing.T) {
 		}
 	}
 }
+
+// Every target of the Makefile has a "## target: text" line, which `make help` lists.
+func TestMakefileTargetsDocumented(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	documented := map[string]bool{}
+	for _, m := range regexp.MustCompile(`(?m)^## ([a-z-]+): \S`).FindAllStringSubmatch(string(data), -1) {
+		documented[m[1]] = true
+	}
+	targets := regexp.MustCompile(`(?m)^([a-z][a-z-]*):`).FindAllStringSubmatch(string(data), -1)
+	if len(targets) < 10 {
+		t.Fatalf("found only %d targets in the Makefile", len(targets))
+	}
+	for _, m := range targets {
+		if !documented[m[1]] {
+			t.Errorf("target %s has no '## %s: …' line for make help", m[1], m[1])
+		}
+	}
+}
