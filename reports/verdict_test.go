@@ -181,10 +181,3 @@ func TestRedactCurl(t *testing.T) {
 		}
 	}
 }
-
-func TestBuildTool(t *testing.T) {
-	tool := BuildTool("apiops-conformance", "v1.2.3")
-	if tool.Name != "apiops-conformance" || tool.Version != "v1.2.3" || !strings.HasPrefix(tool.GoVersion, "go") {
-		t.Errorf("BuildTool = %+v", tool)
-	}
-}

@@ -3,7 +3,8 @@
 # of it with headless Chromium, to see the page as a person does.
 #
 # Usage: scripts/screenshot-report.sh [OUT.png] [RESULT.json]
-#   OUT.png      where to write the screenshot (default: reports-out/report.png)
+#   OUT.png      where to write the screenshot (default: screenshots/report.png; kept
+#                apart from reports-out/, which belongs to `make conformance`)
 #   RESULT.json  the conformance.json to render (default: reports/testdata/sample.json,
 #                a fixed result with every status)
 # Environment:
@@ -16,7 +17,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-out=${1:-reports-out/report.png}
+out=${1:-screenshots/report.png}
 from=${2:-$root/reports/testdata/sample.json}
 size=${WINDOW_SIZE:-1280,2000}
 

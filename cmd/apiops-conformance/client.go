@@ -128,7 +128,7 @@ func (c clientCmd) Run() error {
 		echo["label-filter"] = c.LabelFilter
 	}
 	meta := reports.Meta{
-		Tool:        reports.BuildTool(programName, version()),
+		Tool:        tool(programName),
 		Target:      "client: " + strings.Join(c.Command, " "),
 		StrictScope: scope,
 		Config:      echo,

@@ -12,6 +12,7 @@ import (
 
 	"github.com/alecthomas/kong"
 
+	"github.com/apiops/apiops-conformance/cmd/internal/buildinfo"
 	"github.com/apiops/apiops-conformance/suites"
 )
 
@@ -33,6 +34,8 @@ type cli struct {
 	Report  reportCmd  `cmd:"" help:"Re-render reports from a saved conformance.json."`
 	Proxy   proxyCmd   `cmd:"" help:"Serve a validating proxy between a client and a manager; report on stop."`
 	Version versionCmd `cmd:"" help:"Print the version."`
+
+	VersionFlag kong.VersionFlag `name:"version" help:"Print the version and exit."`
 }
 
 // exitError carries an exit status out of a command's Run method.
@@ -50,6 +53,7 @@ func run(args []string) int {
 		kong.UsageOnError(),
 		kong.Configuration(loadConfigFile),
 		suites.HelpVars(),
+		kong.Vars{"version": buildinfo.String(programName)},
 		kong.Exit(func(code int) {
 			if code != 0 {
 				code = exitUsage

@@ -82,7 +82,7 @@ func (c proxyCmd) Run() error {
 	stop()
 
 	res := p.Result(proxy.Meta{
-		Tool: reports.Tool{Name: programName + " proxy", Version: version()},
+		Tool: tool(programName + " proxy"),
 		Config: map[string]string{
 			"upstream": u.Redacted(),
 			"listen":   ln.Addr().String(),

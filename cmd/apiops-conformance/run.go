@@ -117,7 +117,7 @@ func (c runCmd) result(cfg suites.Config, embedded bool, out suites.Outcome) rep
 		echo["label-filter"] = c.LabelFilter
 	}
 	meta := reports.Meta{
-		Tool:        reports.BuildTool(programName, version()),
+		Tool:        tool(programName),
 		Target:      cfg.BaseURL,
 		StrictScope: cfg.Strict,
 		RequireAll:  c.RequireAll,

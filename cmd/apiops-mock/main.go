@@ -27,6 +27,7 @@ import (
 
 	"github.com/alecthomas/kong"
 
+	"github.com/apiops/apiops-conformance/cmd/internal/buildinfo"
 	"github.com/apiops/apiops-conformance/fixtures"
 	"github.com/apiops/apiops-conformance/mockserver"
 )
@@ -51,6 +52,8 @@ type cli struct {
 	TLSKey             string        `name:"tls-key" env:"APIOPS_MOCK_TLS_KEY" type:"path" help:"PEM private key for --tls-cert."`
 	LogLevel           string        `default:"info" enum:"debug,info,warn,error" env:"APIOPS_MOCK_LOG_LEVEL" help:"Log level (${enum}); logs go to stderr."`
 	ShutdownGrace      time.Duration `name:"shutdown-grace" default:"5s" env:"APIOPS_MOCK_SHUTDOWN_GRACE" help:"On SIGINT or SIGTERM, how long requests in flight may finish before they are closed."`
+
+	Version kong.VersionFlag `help:"Print the version and exit."`
 }
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -62,8 +65,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		kong.Name(programName),
 		kong.Description("A mock Apinizer manager: token endpoint, protected endpoint, optional control API."),
 		kong.Writers(stdout, stderr),
+		kong.Vars{"version": buildinfo.String(programName), "default_token_ttl": mockserver.DefaultTokenTTL.String()},
 		kong.Exit(func(code int) { exitCode = code }),
-		kong.Vars{"default_token_ttl": mockserver.DefaultTokenTTL.String()},
 	)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", programName, err)
@@ -73,7 +76,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: %v (see --help)\n", programName, oneLine(err))
 		return exitUsage
 	}
-	if exitCode >= 0 { // --help
+	if exitCode >= 0 { // --help, --version
 		return exitOK
 	}
 	logger, err := c.logger(stderr)
