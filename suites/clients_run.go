@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo's DSL
-	"github.com/onsi/ginkgo/v2/formatter"
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/apiops/apiops-conformance/spec"
@@ -146,26 +144,8 @@ func RunClient(ctx context.Context, cfg ClientConfig, opts ClientOptions) (Outco
 		runs: map[string]*clientRun{}, roots: map[string]string{}, issued: map[string]bool{}}
 	defer func() { clientSt = nil }()
 
-	out := opts.GinkgoOutput
-	if out == nil {
-		out = io.Discard
-	}
-	saved := formatter.ColorableStdOut
-	formatter.ColorableStdOut = out
-	defer func() { formatter.ColorableStdOut = saved }()
-
-	suiteCfg, _ := GinkgoConfiguration()
-	suiteCfg.LabelFilter = clientFilter(opts.LabelFilter)
-	captured = types.Report{}
-	RunSpecs(&failer{}, suiteName, suiteCfg, opts.Reporter)
-	return Outcome{Report: withoutFiltered(captured), Secrets: red.Secrets()}, nil
-}
-
-func clientFilter(expr string) string {
-	if expr == "" {
-		return clientLabel
-	}
-	return clientLabel + " && (" + expr + ")"
+	report := runSpecs(&failer{}, within(clientLabel, opts.LabelFilter), opts.GinkgoOutput, opts.Reporter)
+	return Outcome{Report: report, Secrets: red.Secrets()}, nil
 }
 
 // CheckClientLabelFilter reports, in one line, a label filter Ginkgo cannot parse or one

@@ -248,7 +248,13 @@ func run(ctx context.Context, t GinkgoTestingT, cfg Config, opts Options) (Outco
 		return st.outcome(types.Report{}, why), nil
 	}
 
-	out := opts.GinkgoOutput
+	report := runSpecs(t, within(serverLabel, opts.LabelFilter), opts.GinkgoOutput, opts.Reporter)
+	return st.outcome(report, ""), nil
+}
+
+// runSpecs runs the specs the label filter selects, Ginkgo's own output going to out
+// (nil discards it), and returns the report of the specs that were selected.
+func runSpecs(t GinkgoTestingT, filter string, out io.Writer, reporter types.ReporterConfig) types.Report {
 	if out == nil {
 		out = io.Discard
 	}
@@ -257,13 +263,18 @@ func run(ctx context.Context, t GinkgoTestingT, cfg Config, opts Options) (Outco
 	defer func() { formatter.ColorableStdOut = saved }()
 
 	suiteCfg, _ := GinkgoConfiguration()
-	suiteCfg.LabelFilter = serverLabel
-	if opts.LabelFilter != "" {
-		suiteCfg.LabelFilter = serverLabel + " && (" + opts.LabelFilter + ")"
-	}
+	suiteCfg.LabelFilter = filter
 	captured = types.Report{}
-	RunSpecs(t, suiteName, suiteCfg, opts.Reporter)
-	return st.outcome(withoutFiltered(captured), ""), nil
+	RunSpecs(t, suiteName, suiteCfg, reporter)
+	return withoutFiltered(captured)
+}
+
+// within restricts a user's label filter to the specs under label ("server", "client").
+func within(label, expr string) string {
+	if expr == "" {
+		return label
+	}
+	return label + " && (" + expr + ")"
 }
 
 // credentialsOf returns a redactor of every form the configured secrets can take (HTTP

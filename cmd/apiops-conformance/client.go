@@ -68,16 +68,16 @@ Examples:
 // Run runs the client checks and writes the reports.
 func (c clientCmd) Run() error {
 	if _, err := exec.LookPath(c.Command[0]); err != nil {
-		return clientUsage(fmt.Errorf("the client command %q cannot be run: %w", c.Command[0], err))
+		return usage("client", fmt.Errorf("the client command %q cannot be run: %w", c.Command[0], err))
 	}
 	if c.Timeout <= 0 {
-		return clientUsage(errors.New("--timeout must be positive"))
+		return usage("client", errors.New("--timeout must be positive"))
 	}
 	if err := checkReportDir(c.ReportDir); err != nil {
-		return clientUsage(err)
+		return usage("client", err)
 	}
 	if err := suites.CheckClientLabelFilter(c.LabelFilter); err != nil {
-		return clientUsage(err)
+		return usage("client", err)
 	}
 	users := clientFixtures()
 	account := func(name string) suites.Account {
@@ -97,7 +97,7 @@ func (c clientCmd) Run() error {
 	defer stop()
 	scope, err := catalog.ParseScope(string(c.Strict))
 	if err != nil {
-		return clientUsage(err)
+		return usage("client", err)
 	}
 	cfg := suites.ClientConfig{
 		BaseURL:      base,
@@ -114,7 +114,7 @@ func (c clientCmd) Run() error {
 		programName, version(), strings.Join(c.Command, " "), base)
 	out, err := suites.RunClient(ctx, cfg, suites.ClientOptions{LabelFilter: c.LabelFilter, Progress: os.Stdout})
 	if err != nil {
-		return clientUsage(err)
+		return usage("client", err)
 	}
 	echo := map[string]string{
 		"command": strings.Join(c.Command, " "),
@@ -137,23 +137,8 @@ func (c clientCmd) Run() error {
 	if ctx.Err() != nil {
 		meta.Run = reports.RunStatus{Status: reports.RunInterrupted, Reason: "interrupted by a signal (Ctrl-C or SIGTERM): the checks after that point were not judged"}
 	}
-	res := reports.FromGinkgo(out.Report, meta)
-	fmt.Fprintln(os.Stdout)
-	reports.WriteConsole(os.Stdout, res, reports.ConsoleOptions{Color: colorWanted(os.Stdout, c.NoColor), ShowCurl: c.ShowCurl})
-	if c.ReportDir != "" {
-		if err := reports.WriteFiles(c.ReportDir, res); err != nil {
-			fmt.Fprintf(os.Stderr, "%s: %v\n", programName, err)
-			return exitError{exitUsage}
-		}
-		fmt.Fprintf(os.Stdout, "reports written to %s\n", c.ReportDir)
-	}
-	return exitError{res.ExitCode()}
-}
-
-// clientUsage prints err as one line and returns exit status 2.
-func clientUsage(err error) error {
-	fmt.Fprintf(os.Stderr, "%s: client: %v\n", programName, err)
-	return exitError{exitUsage}
+	console := reports.ConsoleOptions{Color: colorWanted(os.Stdout, c.NoColor), ShowCurl: c.ShowCurl}
+	return finish(reports.FromGinkgo(out.Report, meta), console, c.ReportDir)
 }
 
 // clientFixtures returns the demo fixtures, with erin (a printable-ASCII password that

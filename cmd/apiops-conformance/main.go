@@ -13,6 +13,7 @@ import (
 	"github.com/alecthomas/kong"
 
 	"github.com/apiops/apiops-conformance/cmd/internal/buildinfo"
+	"github.com/apiops/apiops-conformance/reports"
 	"github.com/apiops/apiops-conformance/suites"
 )
 
@@ -92,4 +93,25 @@ func bareStrict(args []string) []string {
 		out[i] = a
 	}
 	return out
+}
+
+// usage prints err as one line, naming the command, and returns exit status 2.
+func usage(command string, err error) error {
+	fmt.Fprintf(os.Stderr, "%s: %s: %v\n", programName, command, err)
+	return exitError{exitUsage}
+}
+
+// finish prints the console summary of res, writes its reports into reportDir (when
+// given), and returns the exit status the result decides.
+func finish(res reports.Result, console reports.ConsoleOptions, reportDir string) error {
+	fmt.Println()
+	reports.WriteConsole(os.Stdout, res, console)
+	if reportDir != "" {
+		if err := reports.WriteFiles(reportDir, res); err != nil {
+			fmt.Fprintf(os.Stderr, "%s: %v\n", programName, err)
+			return exitError{exitUsage}
+		}
+		fmt.Printf("reports written to %s\n", reportDir)
+	}
+	return exitError{res.ExitCode()}
 }

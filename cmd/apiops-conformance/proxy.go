@@ -22,6 +22,7 @@ type proxyCmd struct {
 	Upstream  string        `name:"upstream" env:"APIOPS_UPSTREAM" required:"" placeholder:"URL" help:"The manager's base URL; requests go to URL + their path."`
 	Listen    string        `name:"listen" env:"APIOPS_LISTEN" default:"127.0.0.1:8081" placeholder:"HOST:PORT" help:"Address to listen on (loopback by default; port 0 picks a free one)."`
 	ReportDir string        `name:"report-dir" env:"APIOPS_REPORT_DIR" placeholder:"DIR" help:"On stop, write conformance.json, junit.xml, summary.md and report.html into DIR."`
+	NoColor   bool          `name:"no-color" env:"APIOPS_NO_COLOR" help:"No colour on the console (also when NO_COLOR is set or the output is not a terminal)."`
 	CACert    string        `name:"ca-cert" env:"APIOPS_CA_CERT" placeholder:"FILE" help:"PEM file of CA certificates to trust besides the system's, for the upstream."`
 	Insecure  bool          `name:"insecure" env:"APIOPS_INSECURE" help:"Do not verify the upstream's TLS certificate (not for production managers)."`
 	Timeout   time.Duration `name:"timeout" env:"APIOPS_TIMEOUT" default:"30s" help:"Time limit of one exchange, the answer's body included (504 when the upstream is slower)."`
@@ -51,7 +52,7 @@ Examples:
 func (c proxyCmd) Run() error {
 	u, err := url.Parse(c.Upstream)
 	if err != nil {
-		return proxyUsage(fmt.Errorf("--upstream: %w", err))
+		return usage("proxy", fmt.Errorf("--upstream: %w", err))
 	}
 	if c.Insecure {
 		fmt.Fprintln(os.Stderr, "WARNING: --insecure: the upstream's TLS certificate is NOT verified; anyone on the path can read the credentials.")
@@ -64,11 +65,11 @@ func (c proxyCmd) Run() error {
 		Logger:   slog.New(slog.NewTextHandler(os.Stderr, nil)),
 	})
 	if err != nil {
-		return proxyUsage(err)
+		return usage("proxy", err)
 	}
 	ln, err := net.Listen("tcp", c.Listen)
 	if err != nil {
-		return proxyUsage(fmt.Errorf("--listen: %w", err))
+		return usage("proxy", fmt.Errorf("--listen: %w", err))
 	}
 	if host, _, _ := net.SplitHostPort(c.Listen); !isLoopback(host) {
 		fmt.Fprintf(os.Stderr, "WARNING: --listen %s is reachable from other machines; the proxy passes credentials through.\n", c.Listen)
@@ -91,22 +92,7 @@ func (c proxyCmd) Run() error {
 			"insecure": strconv.FormatBool(c.Insecure),
 		},
 	})
-	fmt.Fprintln(os.Stdout)
-	reports.WriteConsole(os.Stdout, res)
-	if c.ReportDir != "" {
-		if err := reports.WriteFiles(c.ReportDir, res); err != nil {
-			fmt.Fprintf(os.Stderr, "%s: %v\n", programName, err)
-			return exitError{exitUsage}
-		}
-		fmt.Fprintf(os.Stdout, "reports written to %s\n", c.ReportDir)
-	}
-	return exitError{res.ExitCode()}
-}
-
-// proxyUsage prints err as one line and returns exit status 2.
-func proxyUsage(err error) error {
-	fmt.Fprintf(os.Stderr, "%s: proxy: %v\n", programName, err)
-	return exitError{exitUsage}
+	return finish(res, reports.ConsoleOptions{Color: colorWanted(os.Stdout, c.NoColor)}, c.ReportDir)
 }
 
 func isLoopback(host string) bool {

@@ -61,21 +61,21 @@ Examples:
 // Run runs the suites and writes the reports.
 func (c runCmd) Run(kctx *kong.Context) error {
 	if c.BaseURL == "" && baseURLGiven(kctx) {
-		return usageError(errors.New("--base-url (or APIOPS_BASE_URL) is set but empty: give the target's URL, or unset it to judge the embedded demo mock"))
+		return usage("run", errors.New("--base-url (or APIOPS_BASE_URL) is set but empty: give the target's URL, or unset it to judge the embedded demo mock"))
 	}
 	if err := checkReportDir(c.ReportDir); err != nil {
-		return usageError(err)
+		return usage("run", err)
 	}
 	if err := suites.CheckLabelFilter(c.LabelFilter); err != nil {
-		return usageError(err)
+		return usage("run", err)
 	}
 	cfg, stop, err := c.config()
 	if err != nil {
-		return usageError(err)
+		return usage("run", err)
 	}
 	defer stop()
 	if _, err := suites.NewHTTPClient(cfg); err != nil {
-		return usageError(err)
+		return usage("run", err)
 	}
 	if cfg.Insecure {
 		fmt.Fprintln(os.Stderr, "WARNING: --insecure: the target's TLS certificate is NOT verified; anyone on the path can read the credentials.")
@@ -92,19 +92,10 @@ func (c runCmd) Run(kctx *kong.Context) error {
 	out, err := suites.Run(ctx, cfg, suites.Options{LabelFilter: c.LabelFilter, Progress: os.Stdout})
 	cancel() // from here on, a second Ctrl-C ends the process at once
 	if err != nil {
-		return usageError(err)
+		return usage("run", err)
 	}
-	res := c.result(cfg, embedded, out)
-	fmt.Println()
-	reports.WriteConsole(os.Stdout, res, reports.ConsoleOptions{Color: colorWanted(os.Stdout, c.NoColor), ShowCurl: c.ShowCurl})
-	if c.ReportDir != "" {
-		if err := reports.WriteFiles(c.ReportDir, res); err != nil {
-			fmt.Fprintf(os.Stderr, "%s: %v\n", programName, err)
-			return exitError{exitUsage}
-		}
-		fmt.Printf("reports written to %s\n", c.ReportDir)
-	}
-	return exitError{res.ExitCode()}
+	console := reports.ConsoleOptions{Color: colorWanted(os.Stdout, c.NoColor), ShowCurl: c.ShowCurl}
+	return finish(c.result(cfg, embedded, out), console, c.ReportDir)
 }
 
 // result turns what the run produced into the result every report is written from.
@@ -155,12 +146,6 @@ func selected(filter string) []catalog.Requirement {
 		}
 	}
 	return reqs
-}
-
-// usageError prints err as one line and returns exit status 2.
-func usageError(err error) error {
-	fmt.Fprintf(os.Stderr, "%s: run: %v\n", programName, err)
-	return exitError{exitUsage}
 }
 
 // baseURLGiven reports whether --base-url or APIOPS_BASE_URL was given at all, even empty:
