@@ -141,8 +141,11 @@ func (t *checker) gate() {
 	}
 }
 
-// ended says why the run is over, or "".
+// ended says why the run is over, or "" (also outside a server run).
 func (st *runState) ended() string {
+	if st == nil {
+		return ""
+	}
 	if st.ctx.Err() != nil {
 		if errors.Is(context.Cause(st.ctx), errRunDeadline) {
 			return fmt.Sprintf("the run deadline passed (--run-timeout %s)", st.cfg.RunTimeout)
