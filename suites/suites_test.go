@@ -2,8 +2,10 @@ package suites
 
 import (
 	"context"
+	"flag"
 	"os"
 	"slices"
+	"sync"
 	"testing"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo's DSL
@@ -24,6 +26,9 @@ func TestConformance(t *testing.T) {
 	if os.Getenv(EnvBaseURL) == "" {
 		t.Skipf("%s is not set: no target to judge (apiops-conformance run judges the embedded mock)", EnvBaseURL)
 	}
+	if n := flag.Lookup("test.count").Value.String(); n != "1" {
+		t.Fatalf("-count=%s: Ginkgo runs the suites once per process; judge a target with -count=1 (or run apiops-conformance again)", n)
+	}
 	cfg, err := configFromEnv()
 	if err != nil {
 		t.Fatal(err)
@@ -40,11 +45,22 @@ func TestConformance(t *testing.T) {
 // after the checks it depends on. Server specs sit under the "server" label, client
 // specs under "client".
 func TestCatalogMatchesSpecs(t *testing.T) {
-	report := PreviewSpecs(suiteName)
+	report := preview()
 	for label, reqs := range map[string][]catalog.Requirement{serverLabel: catalog.All(), "client": catalog.Clients()} {
 		t.Run(label, func(t *testing.T) { matchSpecs(t, report, label, reqs) })
 	}
 }
+
+// preview returns Ginkgo's preview of the specs, made once per test process: Ginkgo
+// refuses to build its tree again, and refuses a -count above 1 outright, so the preview
+// is made with -count read as 1 and kept for the repetitions go test -count=N asks for.
+var preview = sync.OnceValue(func() types.Report {
+	count := flag.Lookup("test.count")
+	saved := count.Value.String()
+	_ = count.Value.Set("1")
+	defer func() { _ = count.Value.Set(saved) }()
+	return PreviewSpecs(suiteName)
+})
 
 func matchSpecs(t *testing.T, report types.Report, label string, reqs []catalog.Requirement) {
 	var ids []string
