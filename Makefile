@@ -33,8 +33,7 @@ all: build
 ## help: list every target with one line.
 help:
 	@echo "Targets (variables: GO, REPORTS, ARGS, FUZZTIME, BENCHTIME, VERSION, DIST, SAMPLE):"
-	@sed -n 's/^## \([a-z-]*\): \(.*\)/\1\t\2/p' $(MAKEFILE_LIST) | \
-		while IFS="$$(printf '\t')" read -r t d; do printf '  %-18s %s\n' "$$t" "$$d"; done
+	@awk '/^## [a-z-]+: /{ t = $$2; sub(/:$$/, "", t); d = $$0; sub(/^## [a-z-]+: /, "", d); printf "  %-18s %s\n", t, d }' $(MAKEFILE_LIST)
 
 ## deps: check for Go and download the modules.
 deps:
