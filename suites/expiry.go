@@ -53,9 +53,11 @@ func (t *checker) usableLifetime(resp *reply) time.Duration {
 // issued returns the token for the expiry checks with its timeline: the run's token when
 // there is one (its clock started with the preflight), else a fresh one.
 func (t *checker) issued() (tok string, sent, got time.Time, ttl time.Duration) {
-	if t.st.token.ok && t.st.token.lifeOK {
-		tok, _ = t.token()
-		return tok, t.st.token.sent, t.st.token.got, t.st.token.life
+	if st := t.st; st.token.ok && st.token.lifeOK {
+		// This very token, however little of its life is left: its timeline is measured.
+		t.shared(keyDocumented, func() *reply { return t.obtain(t.documented("documented request")) })
+		t.Saw("the run's token (issued %s ago)", time.Since(st.token.got).Round(10*time.Millisecond))
+		return st.token.value, st.token.sent, st.token.got, st.token.life
 	}
 	sent = time.Now()
 	tok, resp := t.token()

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo's DSL
@@ -266,7 +267,7 @@ func runSpecs(t GinkgoTestingT, filter string, out io.Writer, reporter types.Rep
 	suiteCfg.LabelFilter = filter
 	captured = types.Report{}
 	RunSpecs(t, suiteName, suiteCfg, reporter)
-	return withoutFiltered(captured)
+	return withoutFiltered(captured, filter)
 }
 
 // within restricts a user's label filter to the specs under label ("server", "client").
@@ -300,7 +301,7 @@ func credentialsOf(cfg Config) (*evidence.Redactor, *evidence.Curl) {
 func (st *runState) outcome(report types.Report, couldNotJudge string) Outcome {
 	out := Outcome{Report: report, Secrets: st.red.Secrets(), Footprint: st.foot.report(), CouldNotJudge: couldNotJudge}
 	switch {
-	case st.parent.Err() != nil:
+	case st.parent.Err() != nil || interrupted(report):
 		out.Interrupted = true
 	case out.CouldNotJudge == "" && st.ended() != "":
 		out.CouldNotJudge = capitalize(st.ended()) + ": the checks after that point were not judged."
@@ -326,17 +327,35 @@ func CheckLabelFilter(expr string) error {
 	return fmt.Errorf("--label-filter %q selects no check (labels are IDs, must/should/may and areas; see 'apiops-conformance list')", expr)
 }
 
-// withoutFiltered drops the specs --label-filter left out: Ginkgo reports them as
-// skipped, but they were never selected. A spec that ran always has report entries (its
-// requirement first of all); one that was filtered out has none.
-func withoutFiltered(r types.Report) types.Report {
+// withoutFiltered drops the specs the label filter left out: Ginkgo reports them as
+// skipped, but they were never selected. A selected spec that never started (the run was
+// interrupted or ended before it) is kept, with the reason, so it reads as not judged.
+func withoutFiltered(r types.Report, filter string) types.Report {
+	selected, err := types.ParseLabelFilter(filter)
+	if err != nil {
+		selected = func([]string) bool { return false }
+	}
 	specs := r.SpecReports[:0:0]
 	for _, sr := range r.SpecReports {
 		if sr.LeafNodeType == types.NodeTypeIt && sr.State == types.SpecStateSkipped && len(sr.ReportEntries) == 0 {
-			continue
+			if !selected(sr.Labels()) {
+				continue
+			}
+			sr.Failure.Message = orDefault(sr.Failure.Message, "the run ended before this check started")
 		}
 		specs = append(specs, sr)
 	}
 	r.SpecReports = specs
 	return r
+}
+
+// interrupted reports whether Ginkgo saw the run interrupted (it may see the signal
+// before the run's own context does).
+func interrupted(r types.Report) bool {
+	for _, sr := range r.SpecReports {
+		if sr.State == types.SpecStateInterrupted {
+			return true
+		}
+	}
+	return slices.ContainsFunc(r.SpecialSuiteFailureReasons, func(s string) bool { return strings.Contains(s, "Interrupt") })
 }
