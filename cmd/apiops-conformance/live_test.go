@@ -179,3 +179,17 @@ func (l *lockedBuffer) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+// TestUnreliableTargetEndsEarly: a target that answers one request in three is taken for
+// gone after a few unanswered requests: the run ends as could not judge (exit 3), long
+// before a run deadline, and says why.
+func TestUnreliableTargetEndsEarly(t *testing.T) {
+	t.Parallel()
+	srv := serve(t, oneInThree(liveMock(time.Hour), t.Context()))
+	o := runBinary(t, 60*time.Second, nil, liveArgs(srv.URL, "--timeout", "1s", "--report-dir", t.TempDir())...)
+	r := o.result(t)
+	if o.code != 3 || r.Run.Status != reports.RunCouldNotJudge || !strings.Contains(r.Run.Reason, "stopped answering") {
+		t.Errorf("exit %d, run %+v; want 3, could not judge: the target stopped answering\n%s", o.code, r.Run, o.stdout)
+	}
+	t.Logf("one answer in three, --timeout 1s: ended after %s", o.elapsed.Round(time.Millisecond))
+}

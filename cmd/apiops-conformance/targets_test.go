@@ -1038,6 +1038,7 @@ func TestCouldNotJudge(t *testing.T) {
 			if limit := 2*time.Second + 3*time.Second; o.elapsed > limit { // --timeout 2s
 				bad = append(bad, fmt.Sprintf("took %s, want at most --timeout + 3s", o.elapsed.Round(time.Millisecond)))
 			}
+			t.Logf("%s: exit %d after %s", tc.name, o.code, o.elapsed.Round(time.Millisecond))
 			accept(t, bad)
 		})
 	}

@@ -39,10 +39,7 @@ func CheckBearer(header http.Header) (token string, vs []Violation) {
 		add("the scheme is %s, not Bearer", schemeName(scheme))
 		return cred, vs
 	}
-	if strings.HasPrefix(cred, "\t") {
-		add("a tab separates Bearer from the token; RFC 6750 wants spaces")
-	}
-	cred = strings.TrimLeft(cred, " \t") // credentials = "Bearer" 1*SP b64token
+	cred = strings.TrimLeft(cred, " ") // credentials = "Bearer" 1*SP b64token
 	if cred == "" {
 		add("there is no token after Bearer")
 		return "", vs
