@@ -180,16 +180,38 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-// TestUnreliableTargetEndsEarly: a target that answers one request in three is taken for
-// gone after a few unanswered requests: the run ends as could not judge (exit 3), long
-// before a run deadline, and says why.
+// TestUnreliableTargetEndsEarly: a target that answers one request in three ends the run
+// as could not judge (exit 3) long before any run deadline: in the preflight when it hangs
+// there, else after a few unanswered requests and a failed liveness probe.
 func TestUnreliableTargetEndsEarly(t *testing.T) {
 	t.Parallel()
-	srv := serve(t, oneInThree(liveMock(time.Hour), t.Context()))
-	o := runBinary(t, 60*time.Second, nil, liveArgs(srv.URL, "--timeout", "1s", "--report-dir", t.TempDir())...)
-	r := o.result(t)
-	if o.code != 3 || r.Run.Status != reports.RunCouldNotJudge || !strings.Contains(r.Run.Reason, "stopped answering") {
-		t.Errorf("exit %d, run %+v; want 3, could not judge: the target stopped answering\n%s", o.code, r.Run, o.stdout)
+	for name, wantReason := range map[string]string{"from the first request": "Could not reach", "after the preflight": "stopped answering"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			flaky := oneInThree(liveMock(time.Hour), t.Context())
+			var h http.Handler = flaky
+			if name == "after the preflight" {
+				var mu sync.Mutex
+				n := 0
+				mock := liveMock(time.Hour)
+				h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					mu.Lock()
+					n++
+					first := n <= 2
+					mu.Unlock()
+					if first {
+						mock.ServeHTTP(w, r)
+						return
+					}
+					flaky.ServeHTTP(w, r)
+				})
+			}
+			o := runBinary(t, 60*time.Second, nil, liveArgs(serve(t, h).URL, "--timeout", "1s", "--report-dir", t.TempDir())...)
+			r := o.result(t)
+			if o.code != 3 || r.Run.Status != reports.RunCouldNotJudge || !strings.Contains(r.Run.Reason, wantReason) {
+				t.Errorf("exit %d, run %+v; want 3, could not judge: %s\n%s", o.code, r.Run, wantReason, o.stdout)
+			}
+			t.Logf("one answer in three %s, --timeout 1s: ended after %s", name, o.elapsed.Round(time.Millisecond))
+		})
 	}
-	t.Logf("one answer in three, --timeout 1s: ended after %s", o.elapsed.Round(time.Millisecond))
 }
