@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strings"
 	"sync"
@@ -187,10 +188,18 @@ func (v *Validator) ValidateRequest(ctx context.Context, req *http.Request) erro
 
 // ValidateResponse checks a response to req (status, Content-Type, body schema, documented
 // headers) against the document. Only the request's method, URL and headers are used.
+//
+// One media-type rule holds everywhere: a JSON media type is application/json or any
+// type with the +json suffix (RFC 6839 §3.1, e.g. application/problem+json), with any
+// parameters, and the document's JSON schemas apply to all of them.
 func (v *Validator) ValidateResponse(ctx context.Context, req *http.Request, status int, header http.Header, body []byte) error {
 	in, err := v.input(req)
 	if err != nil {
 		return err
+	}
+	if IsJSONMediaType(header.Get("Content-Type")) {
+		header = header.Clone()
+		header.Set("Content-Type", "application/json")
 	}
 	in.Options = &openapi3filter.Options{
 		AuthenticationFunc:    bearerOnly,
@@ -208,4 +217,14 @@ func (v *Validator) ValidateResponse(ctx context.Context, req *http.Request, sta
 		return fmt.Errorf("spec: %d response does not match the contract: %w", status, err)
 	}
 	return nil
+}
+
+// IsJSONMediaType reports whether a Content-Type value names a JSON media type:
+// application/json or a +json type (RFC 6839 §3.1), whatever its parameters.
+func IsJSONMediaType(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		mt = strings.ToLower(strings.TrimSpace(contentType))
+	}
+	return mt == "application/json" || strings.HasSuffix(mt, "+json")
 }

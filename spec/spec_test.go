@@ -130,6 +130,8 @@ func TestValidateResponse(t *testing.T) {
 		{"405 JSON error", 405, jsonUTF8, errBody(InvalidRequest), true},
 		{"401 without description", 401, jsonUTF8, `{"error":"unauthorized_client"}`, false},
 		{"401 as HTML", 401, http.Header{"Content-Type": {"text/html"}}, "<html></html>", false},
+		{"401 as problem+json (RFC 6839)", 401, http.Header{"Content-Type": {"application/problem+json"}}, errBody(BadCredentials), true},
+		{"400 as problem+json without error", 400, http.Header{"Content-Type": {"application/problem+json"}}, `{"title":"Bad Request"}`, false},
 		{"200 not JSON", 200, jsonUTF8, "{", false},
 	}
 	for _, tt := range tests {
@@ -198,4 +200,16 @@ func FuzzValidateResponse(f *testing.F) {
 		req := newRequest("POST", TokenPath, "application/x-www-form-urlencoded", "")
 		_ = v.ValidateResponse(context.Background(), req, status, http.Header{"Content-Type": {contentType}}, body)
 	})
+}
+
+func TestIsJSONMediaType(t *testing.T) {
+	for ct, want := range map[string]bool{
+		"application/json": true, "application/json;charset=UTF-8": true, "Application/JSON; charset=utf-8": true,
+		"application/problem+json": true, "application/vnd.api+json; x=1": true,
+		"text/json": false, "application/jsonx": false, "text/html": false, "": false,
+	} {
+		if got := IsJSONMediaType(ct); got != want {
+			t.Errorf("IsJSONMediaType(%q) = %v, want %v", ct, got, want)
+		}
+	}
 }

@@ -16,6 +16,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/apiops/apiops-conformance/spec"
 )
 
 // maxResponseBody bounds every response read from the target. A larger body is a
@@ -128,10 +130,9 @@ func (r *reply) MediaType() string {
 	return mt
 }
 
-// IsJSON reports whether the response declares a JSON media type.
+// IsJSON reports whether the response declares a JSON media type (spec.IsJSONMediaType).
 func (r *reply) IsJSON() bool {
-	mt := r.MediaType()
-	return mt == "application/json" || strings.HasSuffix(mt, "+json")
+	return r.Header != nil && spec.IsJSONMediaType(r.Header.Get("Content-Type"))
 }
 
 // Object decodes the body as a JSON object, numbers kept as json.Number.

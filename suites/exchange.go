@@ -268,10 +268,7 @@ func describeRequest(r request, target string) string {
 // path's 401, and every answer of another --protected-path, are judged by status only:
 // the checks assume no body there. Other requests (a GET to the token endpoint, for
 // example) have no documented answer and are not validated.
-//
-// The media-type rule, the same everywhere: a JSON media type is application/json or any
-// type with the +json suffix (RFC 6839 §3.1, e.g. application/problem+json), with any
-// parameters; the contract's JSON schemas apply to all of them.
+// The media-type rule is the validator's (spec.IsJSONMediaType).
 func (st *runState) validate(ctx context.Context, r request, resp *reply) error {
 	path, _, _ := strings.Cut(r.path, "?")
 	switch {
@@ -288,10 +285,5 @@ func (st *runState) validate(ctx context.Context, r request, resp *reply) error 
 	for name, values := range r.header {
 		req.Header[name] = values
 	}
-	header := resp.Header
-	if resp.IsJSON() && resp.MediaType() != jsonType {
-		header = header.Clone()
-		header.Set("Content-Type", jsonType)
-	}
-	return st.validator.ValidateResponse(ctx, req, resp.Status, header, resp.Body)
+	return st.validator.ValidateResponse(ctx, req, resp.Status, resp.Header, resp.Body)
 }
