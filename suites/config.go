@@ -51,7 +51,7 @@ type Config struct {
 	// ProtectedPath is a path that requires a Bearer token.
 	ProtectedPath string `name:"protected-path" env:"PROTECTED_PATH" default:"/apiops/projects/" help:"A path that requires a Bearer token."`
 	// MaxExpiryWait bounds how long the run waits for a token to expire.
-	MaxExpiryWait time.Duration `name:"max-expiry-wait" env:"MAX_EXPIRY_WAIT" default:"5s" help:"Wait at most this long for a token to expire when there is no control API (unlocks ${unlocks_expiry})."`
+	MaxExpiryWait time.Duration `name:"max-expiry-wait" env:"MAX_EXPIRY_WAIT" default:"5s" zero:"allowed" help:"Wait at most this long for a token to expire when there is no control API (unlocks ${unlocks_expiry})."`
 	// Timeout bounds each request, including reading the response body.
 	Timeout time.Duration `name:"timeout" env:"TIMEOUT" default:"10s" help:"Time limit of each request, reading the body included."`
 	// RunTimeout bounds the whole run; what has not run by then is not judged.
@@ -104,12 +104,13 @@ func configFromEnv() (Config, error) {
 	return c, c.Check()
 }
 
-// WithDefaults returns c with unset optional settings given the defaults of their tags,
-// and the URLs without a trailing slash.
+// WithDefaults returns c with unset optional settings given the defaults of their tags
+// (a setting whose zero means something, such as --max-expiry-wait 0, keeps it), and the
+// URLs without a trailing slash.
 func (c Config) WithDefaults() Config {
 	eachSetting(reflect.ValueOf(&c).Elem(), "", func(f reflect.StructField, v reflect.Value, _ string) {
 		def, ok := f.Tag.Lookup("default")
-		if !ok || !v.IsZero() {
+		if !ok || !v.IsZero() || f.Tag.Get("zero") == "allowed" {
 			return
 		}
 		switch v.Interface().(type) {

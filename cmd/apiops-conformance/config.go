@@ -64,8 +64,7 @@ func (f fileResolver) Validate(app *kong.Application) error {
 		}
 		if isSecret(fl) {
 			if s, ok := f[k].(string); !ok || !envRef.MatchString(s) {
-				return fmt.Errorf("--config: %s must be an environment reference such as ${APIOPS_%s}, never the secret itself",
-					k, strings.ToUpper(strings.ReplaceAll(k, "-", "_")))
+				return secretLiteral(k)
 			}
 		}
 	}
@@ -85,7 +84,13 @@ func (f fileResolver) Resolve(_ *kong.Context, _ *kong.Path, flag *kong.Flag) (a
 		}
 	}
 	if isSecret(flag) {
-		name := envRef.FindStringSubmatch(v.(string))[1]
+		// Resolve may come before Validate: never trust the value's form here.
+		s, _ := v.(string)
+		m := envRef.FindStringSubmatch(s)
+		if m == nil {
+			return nil, secretLiteral(flag.Name)
+		}
+		name := m[1]
 		secret, set := os.LookupEnv(name)
 		if !set {
 			return nil, fmt.Errorf("--config: %s refers to $%s, which is not set", flag.Name, name)
@@ -93,6 +98,12 @@ func (f fileResolver) Resolve(_ *kong.Context, _ *kong.Path, flag *kong.Flag) (a
 		return secret, nil
 	}
 	return v, nil
+}
+
+// secretLiteral is the error for a secret written into the file itself.
+func secretLiteral(name string) error {
+	return fmt.Errorf("--config: %s must be an environment reference such as ${APIOPS_%s}, never the secret itself",
+		name, strings.ToUpper(strings.ReplaceAll(name, "-", "_")))
 }
 
 func isSecret(fl *kong.Flag) bool { return fl.Tag != nil && fl.Tag.Get("secret") == "true" }

@@ -200,12 +200,13 @@ func (c runCmd) config() (suites.Config, func(), error) {
 		}
 		cfg.Account, cfg.Special, cfg.Disabled, cfg.Locked = account("alice"), account("bob"), account("carol"), account("dave")
 	}
-	cfg = cfg.WithDefaults()
+	// Checked as given (the flag parser already set the defaults), so no default replaces
+	// an explicit --timeout 0.
 	if err := cfg.Check(); err != nil {
 		stop()
 		return cfg, func() {}, err
 	}
-	return cfg, stop, nil
+	return cfg.WithDefaults(), stop, nil
 }
 
 // startMock serves the embedded mock (demo accounts, one-hour tokens, control API on) on

@@ -212,6 +212,13 @@ func TestUsageErrors(t *testing.T) {
 		{"run", "--no-such-flag"},
 		{"run", "--label-filter", "(("},
 		{"run", "--label-filter", "NO-SUCH-001"},
+		// Checked before any request: limits as given, strict scopes, the report folder.
+		{"run", "--timeout", "0"},
+		{"run", "--run-timeout", "0s"},
+		{"run", "--max-rps", "-1"},
+		{"run", "--strict=everything"},
+		{"run", "--report-dir", "/proc/apiops-conformance-cannot-write-here"},
+		{"run", "--config", "/nonexistent/apiops.yaml"},
 	} {
 		o := runBinary(t, 20*time.Second, nil, args...)
 		lines := strings.Split(strings.TrimSpace(o.stderr), "\n")
