@@ -60,7 +60,7 @@ conformance: build
 	$(BIN)/apiops-conformance run --report-dir $(REPORTS) $(ARGS)
 
 ## test: vet, go mod tidy -diff, docs freshness, actionlint, then every test with the race detector.
-test: deps vet tidy-check docs-check lint-actions test-tools
+test: deps test-tools vet tidy-check docs-check lint-actions
 	$(GO) test -race -count=1 ./...
 
 ## vet: gofmt and go vet.
