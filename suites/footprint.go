@@ -130,7 +130,7 @@ func clientIDOf(r request) string {
 type purpose int
 
 const (
-	probe     purpose = iota // anything else: it may fail, carrying an account's client_id
+	mayFail   purpose = iota // anything else: it may fail, carrying an account's client_id
 	wantToken                // meant to obtain a token
 	wantFail                 // meant to fail the login of an account (a wrong or empty password, …)
 )
