@@ -45,7 +45,7 @@ func TestWriteFilesAndReadJSONRoundTrip(t *testing.T) {
 	}
 }
 
-// TestJSONContract pins the machine contract of issue 4: key names and order.
+// TestJSONContract pins the machine contract (docs/reports.md): key names and order.
 func TestJSONContract(t *testing.T) {
 	out := string(render(t, WriteJSON, sampleResult()))
 	order := []string{`"schema_version": 2`, `"tool"`, `"name"`, `"version"`, `"commit"`, `"go_version"`, `"target"`, `"embedded"`,
