@@ -39,7 +39,7 @@ func TestErrorTexts(t *testing.T) {
 			t.Errorf("Error(%s) = %+v, want error %q and a description", name, body, code)
 		}
 	}
-	// The vendor's documented wording, checked once here against the seeds' text.
+	// The vendor's documented wording, checked once here against the documentation's text.
 	if got := Error(BadCredentials).Description; got != "Bad credentials" {
 		t.Errorf("BadCredentials description = %q", got)
 	}
