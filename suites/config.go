@@ -231,8 +231,3 @@ func parseHeader(s string) (name, value string, err error) {
 	}
 	return textproto.CanonicalMIMEHeaderKey(name), value, nil
 }
-
-// Secrets returns every secret the configuration holds, for redaction.
-func (c Config) Secrets() []string {
-	return []string{c.Account.ClientSecret, c.Special.ClientSecret, c.Disabled.ClientSecret, c.Locked.ClientSecret}
-}

@@ -312,19 +312,34 @@ func (st *runState) outcome(report types.Report, couldNotJudge string) Outcome {
 // CheckLabelFilter reports, in one line, a label filter Ginkgo cannot parse (Ginkgo
 // itself would exit the process) or one that selects no check.
 func CheckLabelFilter(expr string) error {
-	if expr == "" {
-		return nil
-	}
-	match, err := types.ParseLabelFilter(expr)
+	reqs, err := Selected(expr)
 	if err != nil {
-		return fmt.Errorf("--label-filter %q is not a Ginkgo label expression (e.g. 'must && !expiry', 'TOKEN-FORM-001 || bearer')", expr)
+		return err
 	}
+	if len(reqs) == 0 {
+		return fmt.Errorf("--label-filter %q selects no check (labels are IDs, must/should/may and areas; see 'apiops-conformance list')", expr)
+	}
+	return nil
+}
+
+// Selected returns the server requirements a label filter selects, in catalog order (all
+// of them for an empty filter).
+func Selected(expr string) ([]catalog.Requirement, error) {
+	match := func([]string) bool { return true }
+	if expr != "" {
+		m, err := types.ParseLabelFilter(expr)
+		if err != nil {
+			return nil, fmt.Errorf("--label-filter %q is not a Ginkgo label expression (e.g. 'must && !expiry', 'TOKEN-FORM-001 || bearer')", expr)
+		}
+		match = m
+	}
+	var reqs []catalog.Requirement
 	for _, r := range catalog.All() {
 		if match(r.Labels()) {
-			return nil
+			reqs = append(reqs, r)
 		}
 	}
-	return fmt.Errorf("--label-filter %q selects no check (labels are IDs, must/should/may and areas; see 'apiops-conformance list')", expr)
+	return reqs, nil
 }
 
 // withoutFiltered drops the specs the label filter left out: Ginkgo reports them as

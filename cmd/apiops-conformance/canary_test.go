@@ -268,14 +268,7 @@ func TestCanaryMatrix(t *testing.T) {
 	}))
 	defer srv.Close()
 
-	env := []string{}
-	for _, c := range canaryAccounts {
-		prefix := "APIOPS_" + strings.ToUpper(c.role) + "_"
-		if c.role == "main" {
-			prefix = "APIOPS_"
-		}
-		env = append(env, prefix+"CLIENT_ID="+c.user, prefix+"CLIENT_SECRET="+c.secret)
-	}
+	env := canaryEnv()
 	dir := t.TempDir()
 	if d := os.Getenv("CANARY_KEEP_DIR"); d != "" {
 		dir = d
@@ -338,14 +331,7 @@ func TestCanaryTruncation(t *testing.T) {
 		replay(w, rec, []byte(head+pad+tail+jsonText(secret, true)+`"}`))
 	}))
 	defer srv.Close()
-	env := []string{}
-	for _, c := range canaryAccounts {
-		prefix := "APIOPS_" + strings.ToUpper(c.role) + "_"
-		if c.role == "main" {
-			prefix = "APIOPS_"
-		}
-		env = append(env, prefix+"CLIENT_ID="+c.user, prefix+"CLIENT_SECRET="+c.secret)
-	}
+	env := canaryEnv()
 	dir := t.TempDir()
 	o := runBinary(t, 120*time.Second, env, "run", "--base-url", srv.URL, "--control-url", srv.URL,
 		"--timeout", "5s", "--report-dir", dir)
@@ -362,4 +348,17 @@ func TestCanaryTruncation(t *testing.T) {
 	if total > 0 { // every cut of a text must come after its redaction (evidence.Redactor.Cut)
 		t.Errorf("a secret cut in two shows: %s", strings.Join(rows, "; "))
 	}
+}
+
+// canaryEnv gives the canary accounts to the run as APIOPS_[ROLE_]CLIENT_ID/SECRET.
+func canaryEnv() []string {
+	var env []string
+	for _, c := range canaryAccounts {
+		prefix := "APIOPS_" + strings.ToUpper(c.role) + "_"
+		if c.role == "main" {
+			prefix = "APIOPS_"
+		}
+		env = append(env, prefix+"CLIENT_ID="+c.user, prefix+"CLIENT_SECRET="+c.secret)
+	}
+	return env
 }

@@ -13,13 +13,11 @@ import (
 	"time"
 
 	"github.com/alecthomas/kong"
-	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/apiops/apiops-conformance/fixtures"
 	"github.com/apiops/apiops-conformance/mockserver"
 	"github.com/apiops/apiops-conformance/reports"
 	"github.com/apiops/apiops-conformance/suites"
-	"github.com/apiops/apiops-conformance/suites/catalog"
 )
 
 // runCmd runs the suites: flags, APIOPS_* variables and --config → suites.Config →
@@ -124,28 +122,12 @@ func (c runCmd) result(cfg suites.Config, embedded bool, out suites.Outcome) rep
 		meta.Run = reports.RunStatus{Status: reports.RunCouldNotJudge, Reason: out.CouldNotJudge}
 	}
 	if len(out.Report.SpecReports) == 0 && meta.Run.Status != "" {
-		res := reports.NotJudgedResult(meta, selected(c.LabelFilter), meta.Run.Reason)
+		reqs, _ := suites.Selected(c.LabelFilter) // checked before the run
+		res := reports.NotJudgedResult(meta, reqs, meta.Run.Reason)
 		res.Run = meta.Run
 		return res
 	}
 	return reports.FromGinkgo(out.Report, meta)
-}
-
-// selected returns the requirements a label filter selects (all when it is empty).
-func selected(filter string) []catalog.Requirement {
-	match := func([]string) bool { return true }
-	if filter != "" {
-		if m, err := types.ParseLabelFilter(filter); err == nil {
-			match = m
-		}
-	}
-	var reqs []catalog.Requirement
-	for _, r := range catalog.All() {
-		if match(r.Labels()) {
-			reqs = append(reqs, r)
-		}
-	}
-	return reqs
 }
 
 // baseURLGiven reports whether --base-url or APIOPS_BASE_URL was given at all, even empty:
